@@ -1,0 +1,1 @@
+"""xxgk-warehouse: the Dagster code location and the extraction core."""

@@ -1,0 +1,72 @@
+"""The `xxgk` command: run the pipeline, extract files, serve the sample portal."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from pipelines.instance import ensure_dbt_manifest, prepare_environment
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    prepare_environment()
+    ensure_dbt_manifest()
+    import dagster as dg
+
+    from pipelines import definitions
+    from pipelines.run_summary import collect_counters, print_summary
+
+    instance = dg.DagsterInstance.get()
+    result = dg.execute_job(dg.reconstructable(definitions.all_assets_job), instance=instance)
+    counters = collect_counters(result)
+    print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
+    if args.json:
+        print(json.dumps(counters, ensure_ascii=False))
+    return 0 if result.success else 1
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from pipelines.core.cli_extract import main as extract_main
+
+    return extract_main(args.rest)
+
+
+def _cmd_serve_sample(args: argparse.Namespace) -> int:
+    from pipelines.crawl.serve import main as serve_main
+
+    return serve_main(port=args.port) or 0
+
+
+def _cmd_init_instance(args: argparse.Namespace) -> int:
+    prepare_environment()
+    ensure_dbt_manifest()
+    import os
+
+    print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run every asset on the project's Dagster instance")
+    run.add_argument("--json", action="store_true", help="print the counters as one JSON object on the last line")
+    run.set_defaults(func=_cmd_run)
+    ext = sub.add_parser("extract", help="extract tables from files (see `xxgk extract --help`)", add_help=False)
+    ext.add_argument("rest", nargs=argparse.REMAINDER)
+    ext.set_defaults(func=_cmd_extract)
+    serve = sub.add_parser("serve-sample", help="serve data/sample_portal on 127.0.0.1 for runs from the UI")
+    serve.add_argument("--port", type=int, default=0)
+    serve.set_defaults(func=_cmd_serve_sample)
+    init = sub.add_parser("init-instance", help="write the Dagster instance config and the dbt manifest")
+    init.set_defaults(func=_cmd_init_instance)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Extraction core: bytes in, facts out. Knows nothing of Dagster or DuckDB."""

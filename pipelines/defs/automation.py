@@ -1,0 +1,16 @@
+"""The whole pipeline as one job, and its nightly schedule (stopped until an operator starts it)."""
+from __future__ import annotations
+
+import dagster as dg
+
+ALL_ASSETS_JOB = "xxgk_all_assets"
+
+all_assets_job = dg.define_asset_job(ALL_ASSETS_JOB, selection=dg.AssetSelection.all(),
+                                     description="Crawl, extract, load, build and publish every source.")
+
+nightly = dg.ScheduleDefinition(
+    name="nightly_refresh", job=all_assets_job, cron_schedule="30 2 * * *",
+    execution_timezone="Asia/Shanghai", default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+
+defs = dg.Definitions(jobs=[all_assets_job], schedules=[nightly])

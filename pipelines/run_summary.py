@@ -1,0 +1,92 @@
+"""What a run did, from its own events and the published warehouse, for people and for scripts."""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from pipelines import settings
+
+_COUNTERS = {
+    "downloaded_reports": ["discovered", "downloaded", "not_modified", "failed"],
+    "extracted_reports": ["extracted", "skipped_unchanged"],
+    "report_facts": ["documents", "facts"],
+}
+
+
+def _meta_value(entry):
+    return getattr(entry, "value", entry)
+
+
+def collect_counters(result) -> dict:
+    """Counters of this run (asset metadata), plus the warehouse's totals."""
+    counters: dict = {"success": bool(result.success), "run_id": result.run_id}
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        name = mat.asset_key.path[-1]
+        for key in _COUNTERS.get(name, []):
+            if key in mat.metadata:
+                prefix = {"downloaded_reports": "", "extracted_reports": "extract_", "report_facts": ""}[name]
+                counters[prefix + key] = _meta_value(mat.metadata[key])
+        if name == "downloaded_reports" and "failed_by_kind" in mat.metadata:
+            counters["download_failed_by_kind"] = _meta_value(mat.metadata["failed_by_kind"])
+    failed_checks = [
+        ev.event_specific_data.asset_check_name if hasattr(ev.event_specific_data, "asset_check_name")
+        else str(ev.event_specific_data)
+        for ev in result.all_events
+        if ev.event_type_value == "ASSET_CHECK_EVALUATION" and not ev.event_specific_data.passed
+    ]
+    counters["identity_checks_failed"] = sorted(failed_checks)
+    counters.update(warehouse_totals())
+    return counters
+
+
+def warehouse_totals() -> dict:
+    """Documents by status and failure kind, and facts loaded, read from the published file."""
+    import duckdb
+
+    path = settings.warehouse_path()
+    if not path.exists():
+        return {"warehouse": None}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        by_status = dict(con.execute("select status, count(*) from raw.documents group by 1").fetchall())
+        failed = dict(con.execute(
+            "select coalesce(error_kind, 'unknown'), count(*) from raw.documents "
+            "where status = 'failed' group by 1").fetchall())
+        facts = con.execute("select count(*) from raw.facts").fetchone()[0]
+        checks = con.execute("select count(distinct document_id) from raw.identity_checks where ok = false").fetchone()[0]
+    finally:
+        con.close()
+    return {
+        "reports_parsed": int(by_status.get("ok", 0) + by_status.get("partial", 0)),
+        "reports_partial": int(by_status.get("partial", 0)),
+        "reports_failed": int(by_status.get("failed", 0)),
+        "failed_by_kind": {k: int(v) for k, v in failed.items()},
+        "facts_loaded": int(facts),
+        "documents_breaking_an_identity": int(checks),
+        "warehouse": str(path),
+    }
+
+
+def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
+    p = lambda *a: print(*a, file=file)  # noqa: E731
+    p("")
+    p("xxgk run " + ("succeeded" if c.get("success") else "FAILED") + f" (run {c.get('run_id', '')[:8]})")
+    p(f"  reports found       {c.get('discovered', 0)}")
+    p(f"  downloaded          {c.get('downloaded', 0)} new, {c.get('not_modified', 0)} not modified, "
+      f"{c.get('failed', 0)} failed at download")
+    p(f"  extracted           {c.get('extract_extracted', 0)} now, {c.get('extract_skipped_unchanged', 0)} unchanged (skipped)")
+    p(f"  parsed              {c.get('reports_parsed', 0)} ({c.get('reports_partial', 0)} partial)")
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted((c.get('failed_by_kind') or {}).items())) or "none"
+    p(f"  failed              {c.get('reports_failed', 0)} ({kinds})")
+    p(f"  facts loaded        {c.get('facts_loaded', 0)}")
+    checks = ", ".join(c.get("identity_checks_failed") or []) or "none"
+    p(f"  identity checks     failed: {checks}; "
+      f"{c.get('documents_breaking_an_identity', 0)} document(s) break an identity in their own print")
+    if c.get("warehouse"):
+        p(f"  warehouse           {c['warehouse']}")
+        p(f"  open it with        duckdb -readonly {c['warehouse']}   "
+          f"(or python: duckdb.connect(path, read_only=True)); marts are in schema marts")
+    p(f"SUMMARY found={c.get('discovered', 0)} downloaded={c.get('downloaded', 0)} "
+      f"parsed={c.get('reports_parsed', 0)} failed={c.get('reports_failed', 0)} "
+      f"facts={c.get('facts_loaded', 0)} checks_failed={len(c.get('identity_checks_failed') or [])}")

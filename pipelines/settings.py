@@ -1,0 +1,45 @@
+"""One place for every path the project writes: all of it lives under XXGK_DATA_DIR."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The run-output folder: $XXGK_DATA_DIR, or `data/` in the repository."""
+    return Path(os.environ.get("XXGK_DATA_DIR") or REPO_ROOT / "data").resolve()
+
+
+def raw_dir() -> Path:
+    return data_dir() / "raw"
+
+
+def staging_dir() -> Path:
+    """Parquet written by the extraction and crawl steps; DuckDB reads it."""
+    return data_dir() / "staging"
+
+
+def warehouse_path() -> Path:
+    """The published warehouse analysts open."""
+    return data_dir() / "warehouse.duckdb"
+
+
+def build_warehouse_path() -> Path:
+    """The file the run writes; it is swapped over warehouse_path() when complete."""
+    return data_dir() / "build" / "warehouse.duckdb"
+
+
+def exports_dir() -> Path:
+    return data_dir() / "exports"
+
+
+def dagster_home() -> Path:
+    return data_dir() / "dagster_home"
+
+
+SAMPLE_PORTAL_DIR = REPO_ROOT / "data" / "sample_portal"
+SAMPLE_TRUTH_DIR = REPO_ROOT / "data" / "sample_truth"
+SOURCES_DIR = REPO_ROOT / "pipelines" / "sources"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_models"
