@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-ALL_ASSETS_JOB = "xxgk_all_assets"
+from pipelines.automation_names import ALL_ASSETS_JOB
 
 all_assets_job = dg.define_asset_job(ALL_ASSETS_JOB, selection=dg.AssetSelection.all(),
                                      description="Crawl, extract, load, build and publish every source.")

@@ -4,16 +4,30 @@ Every asset here writes the DuckDB build file, so all sit in the `duckdb` pool (
 """
 from __future__ import annotations
 
+import os
+
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import settings
 from pipelines.defs.ingest import report_facts
 
 DUCKDB_POOL = "duckdb"
-RAW_TABLES = ["documents", "facts", "identity_checks", "expected_orgs", "expected_years"]
+RAW_TABLES = ["documents", "facts", "identity_checks", "expected_orgs", "expected_years", "items"]
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+
+
+class SchemaQualifiedTranslator(DagsterDbtTranslator):
+    """Models are keyed schema/name (marts/facts), so they never clash with raw/facts."""
+
+    def get_asset_key(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"].split("_")[-1], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props):
+        return "warehouse"
 
 
 @dg.multi_asset(
@@ -31,9 +45,12 @@ def raw_tables(context: dg.AssetExecutionContext):
         yield dg.MaterializeResult(asset_key=["raw", t], metadata={"rows": int(counts.get(t, 0))})
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=DUCKDB_POOL)
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=DUCKDB_POOL,
+            dagster_dbt_translator=SchemaQualifiedTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """staging → core → marts, with dbt tests (identity tests warn: sources do break them)."""
+    # dbt resolves the profile's path against its own working folder: give it the absolute one.
+    os.environ["XXGK_DATA_DIR"] = str(settings.data_dir())
     yield from dbt.cli(["build"], context=context).stream()
 
 

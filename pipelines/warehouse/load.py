@@ -1,0 +1,178 @@
+"""Load the staging Parquet tables (docs/contracts.md §4) into schema `raw` of the build DuckDB file.
+
+Each table is replaced by delete-then-insert inside one transaction, so a failed load leaves the
+previous contents in place. The column list and types are fixed here (the contract), so a
+Parquet file with extra columns still loads and a missing optional column is an error that names
+the table.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.codes import ITEMS_CSV
+
+log = logging.getLogger(__name__)
+
+# Contract §4: table -> [(column, DuckDB type)]
+STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
+    "documents": [
+        ("document_id", "VARCHAR"),
+        ("source_id", "VARCHAR"),
+        ("document_url", "VARCHAR"),
+        ("detail_url", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("org_name", "VARCHAR"),
+        ("org_id", "VARCHAR"),
+        ("year", "INTEGER"),
+        ("format", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("error_kind", "VARCHAR"),
+        ("error_message", "VARCHAR"),
+        ("template_s2", "VARCHAR"),
+        ("template_s3", "VARCHAR"),
+        ("fetched_at", "TIMESTAMPTZ"),
+        ("raw_path", "VARCHAR"),
+        ("is_correction", "BOOLEAN"),
+    ],
+    "facts": [
+        ("document_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("value", "DOUBLE"),
+        ("value_state", "VARCHAR"),
+        ("raw_text", "VARCHAR"),
+        ("page", "INTEGER"),
+        ("x0", "DOUBLE"),
+        ("top", "DOUBLE"),
+        ("x1", "DOUBLE"),
+        ("bottom", "DOUBLE"),
+    ],
+    "identity_checks": [
+        ("document_id", "VARCHAR"),
+        ("identity", "VARCHAR"),
+        ("scope", "VARCHAR"),
+        ("ok", "BOOLEAN"),
+        ("expected", "DOUBLE"),
+        ("printed", "DOUBLE"),
+    ],
+    "expected_orgs": [
+        ("org_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("org_type", "VARCHAR"),
+        ("county", "VARCHAR"),
+    ],
+    "expected_years": [
+        ("year", "INTEGER"),
+    ],
+}
+
+# Tables that must exist in staging; the others load as empty when absent (e.g. no document
+# was parsed, so no facts and no identity checks were written).
+REQUIRED = ("documents", "expected_orgs", "expected_years")
+
+ITEMS_COLUMNS = ["code", "template", "section", "row_path_zh", "column_zh", "label_en", "unit"]
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _parquet_source(staging_dir: Path, table: str) -> str | None:
+    """`staging/<table>.parquet`, or every Parquet file under `staging/<table>/` (one per worker)."""
+    single = staging_dir / f"{table}.parquet"
+    if single.is_file():
+        return f"read_parquet({_lit(str(single))})"
+    folder = staging_dir / table
+    if folder.is_dir() and any(folder.rglob("*.parquet")):
+        return f"read_parquet({_lit(str(folder / '**' / '*.parquet'))}, union_by_name = true)"
+    return None
+
+
+def _ddl(table: str) -> str:
+    cols = ", ".join(f"{_q(c)} {t}" for c, t in STAGING_TABLES[table])
+    return f"CREATE TABLE IF NOT EXISTS raw.{_q(table)} ({cols})"
+
+
+def load_staging(staging_dir: str | Path, db_path: str | Path) -> dict[str, int]:
+    """Replace raw.<table> for every staging table, and raw.items from items.csv.
+
+    Returns the row count loaded per table. Opens one read-write connection to `db_path`
+    (creating the file and its folder if needed) and closes it before returning.
+    """
+    staging_dir = Path(staging_dir)
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+
+    sources = {t: _parquet_source(staging_dir, t) for t in STAGING_TABLES}
+    missing = [t for t in REQUIRED if sources[t] is None]
+    if missing:
+        raise FileNotFoundError(
+            f"staging tables missing under {staging_dir}: {', '.join(missing)} "
+            "(expected <table>.parquet or <table>/*.parquet)"
+        )
+
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(db_path))
+    try:
+        # Naive timestamps in staging are UTC.
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("BEGIN TRANSACTION")
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        for table, cols in STAGING_TABLES.items():
+            existing = [
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
+            if existing and existing != [c for c, _ in cols]:
+                # The contract changed since the file was built: rebuild the table.
+                con.execute(f"DROP TABLE raw.{_q(table)}")
+            con.execute(_ddl(table))
+            con.execute(f"DELETE FROM raw.{_q(table)}")
+            src = sources[table]
+            if src is None:
+                log.warning("staging table %s not found under %s: loaded empty", table, staging_dir)
+                counts[table] = 0
+                continue
+            present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+            absent = [c for c, _ in cols if c not in present]
+            if absent:
+                raise ValueError(f"staging table {table} lacks columns: {', '.join(absent)}")
+            select = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in cols)
+            names = ", ".join(_q(c) for c, _ in cols)
+            con.execute(f"INSERT INTO raw.{_q(table)} ({names}) SELECT {select} FROM {src}")
+            counts[table] = con.execute(f"SELECT count(*) FROM raw.{_q(table)}").fetchone()[0]
+
+        # The canonical codes, all text.
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS raw.items ("
+            + ", ".join(f"{_q(c)} VARCHAR" for c in ITEMS_COLUMNS)
+            + ")"
+        )
+        con.execute("DELETE FROM raw.items")
+        con.execute(
+            f"INSERT INTO raw.items SELECT {', '.join(_q(c) for c in ITEMS_COLUMNS)} "
+            f"FROM read_csv({_lit(str(ITEMS_CSV))}, header = true, all_varchar = true)"
+        )
+        counts["items"] = con.execute("SELECT count(*) FROM raw.items").fetchone()[0]
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+    finally:
+        con.close()
+    if counts["documents"] == 0:
+        log.warning("raw.documents is empty: the crawl found nothing")
+    return counts
