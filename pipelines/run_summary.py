@@ -30,8 +30,7 @@ def collect_counters(result) -> dict:
         if name == "downloaded_reports" and "failed_by_kind" in mat.metadata:
             counters["download_failed_by_kind"] = _meta_value(mat.metadata["failed_by_kind"])
     failed_checks = [
-        ev.event_specific_data.asset_check_name if hasattr(ev.event_specific_data, "asset_check_name")
-        else str(ev.event_specific_data)
+        f"{ev.event_specific_data.asset_key.to_user_string()}:{ev.event_specific_data.check_name}"
         for ev in result.all_events
         if ev.event_type_value == "ASSET_CHECK_EVALUATION" and not ev.event_specific_data.passed
     ]

@@ -1,5 +1,4 @@
 """The whole pipeline as one job, and its nightly schedule (stopped until an operator starts it)."""
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,5 +1,4 @@
 """Crawl, download, extract and normalise: the assets up to the staging tables."""
-from __future__ import annotations
 
 import dagster as dg
 
@@ -35,11 +34,10 @@ def downloaded_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResul
 @dg.asset(group_name="ingest", deps=[downloaded_reports], kinds={"python", "camelot"})
 def extracted_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Extract tables 二/三/四 from every new document (unchanged ones are skipped by content hash)."""
-    crawl = tables.read_table("crawl_documents")
     todo = [
-        (r.sha256, settings.data_dir() / r.raw_path)
-        for r in crawl.itertuples()
-        if r.sha256 and r.raw_path and not r.error_kind
+        (r["sha256"], settings.data_dir() / r["raw_path"])
+        for r in tables.read_records("crawl_documents")
+        if r["sha256"] and r["raw_path"] and not r["error_kind"]
     ]
     summary = extract_documents(todo)
     return dg.MaterializeResult(metadata={
@@ -51,9 +49,7 @@ def extracted_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult
 @dg.asset(group_name="ingest", deps=[extracted_reports], kinds={"python", "parquet"})
 def report_facts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """One fact per printed cell with its document, page and cell location; documents; identity checks."""
-    crawl = tables.read_table("crawl_documents")
-    records = crawl.astype(object).where(crawl.notna(), None).to_dict("records")
-    counts = build_fact_tables(records, org_resolver())
+    counts = build_fact_tables(tables.read_records("crawl_documents"), org_resolver())
     return dg.MaterializeResult(metadata={k: int(v) for k, v in counts.items()})
 
 

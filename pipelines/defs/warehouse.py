@@ -2,9 +2,10 @@
 
 Every asset here writes the DuckDB build file, so all sit in the `duckdb` pool (limit 1).
 """
-from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
@@ -71,5 +72,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
 
 defs = dg.Definitions(
     assets=[raw_tables, dbt_models, published_warehouse],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+    # the venv's dbt, whatever PATH the UI or a scheduler was started with
+    resources={"dbt": DbtCliResource(project_dir=dbt_project,
+                                     dbt_executable=str(Path(sys.executable).with_name("dbt")))},
 )

@@ -11,9 +11,9 @@ from pipelines import settings
 from pipelines.stages import tables
 
 CRAWL_COLUMNS = [
-    "source_id", "document_url", "detail_url", "title", "anchor_text", "org_name", "year", "is_correction",
-    "sha256", "raw_path", "content_type", "size", "fetched_at", "http_status", "format_hint",
-    "not_modified", "error_kind", "error_message",
+    "source_id", "document_url", "detail_url", "title", "anchor_text", "org_name", "org_id", "year",
+    "is_correction", "sha256", "raw_path", "content_type", "size", "fetched_at", "http_status",
+    "format_hint", "error_kind", "error_message",
 ]
 
 
@@ -51,28 +51,24 @@ def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, 
     from pipelines.crawl.discover import crawl
     from pipelines.crawl.fetch import Fetcher
     from pipelines.crawl.profile import load_profile
-    from pipelines.crawl.titles import parse_title
+    from pipelines.crawl.rawstore import RawStore
 
     rows, summary, profiles = [], CrawlSummary(), []
     for path in profile_paths:
         with reachable_base_url(path) as base_url:
             profile = load_profile(path, base_url=base_url)
             profiles.append(profile)
-            fetcher = Fetcher(profile, data_dir=settings.data_dir())
-            records = crawl(profile, fetcher)
+            with Fetcher.from_profile(profile, store=RawStore(settings.data_dir())) as fetcher:
+                records = crawl(profile, fetcher)
         summary.sources += 1
         for rec in records:
-            row = dataclasses.asdict(rec) if dataclasses.is_dataclass(rec) else dict(rec)
-            parsed = parse_title(row.get("title") or row.get("anchor_text") or "")
-            row.setdefault("org_name", parsed.org)
-            row.setdefault("year", parsed.year)
-            row.setdefault("is_correction", parsed.is_correction)
+            row = dataclasses.asdict(rec)
             rows.append(row)
             summary.discovered += 1
             if row.get("error_kind"):
                 summary.failed += 1
                 summary.failed_by_kind[row["error_kind"]] = summary.failed_by_kind.get(row["error_kind"], 0) + 1
-            elif row.get("not_modified"):
+            elif row.get("http_status") == 304:
                 summary.not_modified += 1
             else:
                 summary.downloaded += 1

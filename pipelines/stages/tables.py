@@ -29,6 +29,12 @@ def read_table(name: str) -> pd.DataFrame:
     return pd.read_parquet(staging_path(name))
 
 
+def read_records(name: str) -> list[dict]:
+    """Rows as dicts with None (not NaN) for missing values."""
+    frame = read_table(name)
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def write_json(name: str, payload: dict) -> Path:
     path = settings.staging_dir() / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -124,7 +124,8 @@ def test_coverage_states_match_the_county(warehouse):
 
 def test_the_run_reports_failed_identity_checks(pipeline):
     _, result = pipeline
-    failed = {ev.event_specific_data.asset_check_name for ev in result.all_events
-              if ev.event_type_value == "ASSET_CHECK_EVALUATION" and not ev.event_specific_data.passed}
+    failed = {ev.event_specific_data.check_name for ev in result.all_events
+              if ev.event_type_value == "ASSET_CHECK_EVALUATION" and not ev.event_specific_data.passed
+              and ev.event_specific_data.asset_key.path == ["report_facts"]}
     planted = {f"identity_{v['identity']}" for t in _truths() for v in t.get("source_identity_violations", [])}
     assert failed == planted
