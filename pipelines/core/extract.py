@@ -1,0 +1,238 @@
+"""Bytes in, contract dict out (shared/spec/extract-contract.md; docs/contracts.md §1).
+
+The route is chosen from the content (magic bytes), never the file name. Nothing here
+raises on a bad input: every failure becomes `status: failed` with an error kind a program
+can branch on. `extract_many` runs each document in its own worker process with a time
+limit, because Camelot's memory grows with pages processed in one process (pitfalls.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import multiprocessing as mp
+import multiprocessing.connection
+import os
+import time
+import traceback
+import zipfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .identities import check_identities
+from .mapping import allowed_codes, map_document
+from .model import Document
+from .titles import title_info
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_S = 120.0
+
+
+def _result(path: str, sha: str) -> dict:
+    return {"path": path, "sha256": sha, "status": "failed", "error": None, "format": None,
+            "organisation": None, "year": None, "template_s2": None, "template_s3": None,
+            "cells": {}, "raw_text_cells": {}, "cell_locations": {}, "identity_checks": [],
+            "unmapped": []}
+
+
+def _fail(out: dict, kind: str, message: str) -> dict:
+    out["status"] = "failed"
+    out["error"] = {"kind": kind, "message": message}
+    return out
+
+
+def sniff(data: bytes) -> str | None:
+    """'pdf' | 'docx' | 'html' | None from the first bytes and, for zips, the member list."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # legacy .doc or a password-protected Office file: the DOCX reader says which
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if "word/document.xml" in zf.namelist():
+                    return "docx"
+        except zipfile.BadZipFile:
+            return None
+        return None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<table",
+                        b"<div", b"<!--")) or b"<html" in data[:4096].lower():
+        return "html"
+    return None
+
+
+def _read(kind: str, data: bytes, path: str | None):
+    """Document plus PDF diagnostics (None for other formats)."""
+    if kind == "pdf":
+        from .pdf_reader import read_pdf_detailed
+
+        read = read_pdf_detailed(data, path)
+        return read.document, read
+    if kind in ("docx", "ole"):
+        from .docx_reader import read_docx
+
+        return read_docx(data), None
+    from .html_reader import read_html
+
+    return read_html(data), None
+
+
+def extract_bytes(data: bytes, name: str = "", *, _path: str | None = None) -> dict:
+    """One document's bytes -> the contract object. Never raises."""
+    sha = hashlib.sha256(data or b"").hexdigest()
+    out = _result(name, sha)
+    try:
+        return _extract(data, out, _path)
+    except Exception as exc:  # a reader bug must not take the batch down
+        from .pdf_reader import ReadError
+        from .reader_errors import ReaderError
+
+        if isinstance(exc, (ReadError, ReaderError)):
+            return _fail(out, exc.kind, exc.message)
+        log.warning("extract %s: %s", name, traceback.format_exc())
+        return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")
+
+
+def _extract(data: bytes, out: dict, path: str | None) -> dict:
+    if not data or not data.strip():
+        return _fail(out, "empty_file", "the file is empty; re-download it")
+    kind = sniff(data)
+    if kind is None:
+        return _fail(out, "not_a_report", "not a PDF, DOCX or HTML document")
+    out["format"] = "docx" if kind == "ole" else kind
+    doc, pdf_read = _read(kind, data, path)
+    out["format"] = doc.format or kind
+    org, year = title_info(doc.text)
+    out["organisation"], out["year"] = org, year
+
+    if pdf_read is not None and out["format"] == "pdf-scanned":
+        return _fail(out, "needs_ocr", "the PDF has no usable text layer (scanned or garbled); OCR it")
+
+    m = map_document(doc)
+    out["template_s2"], out["template_s3"] = m.template_s2, m.template_s3
+    allowed = allowed_codes(m.template_s2, m.template_s3)
+    for code in sorted(m.cells):
+        placed = m.cells[code]
+        if code not in allowed:
+            m.unmapped.append({"section": code[:2], "label": code, "values": [placed.cell.text]})
+            continue
+        out["cells"][code] = placed.value.value
+        if placed.value.raw is not None:
+            out["raw_text_cells"][code] = placed.value.raw
+        if placed.cell.page is not None and placed.cell.bbox is not None:
+            out["cell_locations"][code] = {"page": placed.cell.page, "bbox_pt": list(placed.cell.bbox)}
+    out["unmapped"] = m.unmapped
+    out["identity_checks"] = check_identities(out["cells"], m.template_s3)
+    return _status(out, m, doc, pdf_read)
+
+
+def _status(out: dict, m, doc: Document, pdf_read) -> dict:
+    garbled = pdf_read.garbled_table_pages if pdf_read is not None else []
+    if not out["cells"]:
+        if garbled:
+            return _fail(out, "needs_ocr", f"table pages {garbled} have a garbled text layer; OCR them")
+        if not doc.tables:
+            if _looks_like_report(doc.text):
+                return _fail(out, "no_tables_found", "the report text has no readable tables 二/三/四 "
+                                                     "(images or attachments?)")
+            return _fail(out, "not_a_report", "no annual-report title or tables found")
+        return _fail(out, "no_tables_found", "tables found, but none of them is table 二, 三 or 四")
+    expected = allowed_codes(m.template_s2, m.template_s3)
+    complete = (m.template_s2 and m.template_s3 and set(out["cells"]) == set(expected))
+    if complete:
+        out["status"], out["error"] = "ok", None
+        return out
+    out["status"] = "partial"
+    missing = sorted({"二", "三", "四"} - m.sections)
+    if garbled:
+        out["error"] = {"kind": "needs_ocr", "message": f"table pages {garbled} have a garbled text layer"}
+    else:
+        lacking = len(expected - set(out["cells"]))
+        out["error"] = {"kind": "no_tables_found" if missing else "incomplete",
+                        "message": (f"sections not found: {''.join(missing)}; " if missing else "")
+                        + f"{lacking} layout cells not found"
+                        + ("; template of a section unknown" if not (m.template_s2 and m.template_s3) else "")}
+    return out
+
+
+def _looks_like_report(text: str) -> bool:
+    flat = "".join((text or "").split())
+    return "信息公开" in flat and ("年度报告" in flat or "年报" in flat or "情况的报告" in flat)
+
+
+def extract_path(path) -> dict:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        out = _result(str(p), hashlib.sha256(b"").hexdigest())
+        out["sha256"] = None
+        return _fail(out, "corrupt_file", f"cannot read {p}: {exc.strerror or exc}")
+    return extract_bytes(data, str(p), _path=str(p))
+
+
+# ---------------------------------------------------------------- batch with a per-document limit
+
+
+def _worker(path: str, conn) -> None:
+    try:
+        conn.send(extract_path(path))
+    finally:
+        conn.close()
+
+
+def _timeout_result(path: str, seconds: float) -> dict:
+    try:
+        sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        sha = None
+    return _fail(_result(path, sha), "timeout", f"extraction took longer than {seconds:.0f} s; "
+                                                "the document was skipped")
+
+
+def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 workers: int | None = None) -> Iterator[dict]:
+    """Yield one contract dict per path, in input order.
+
+    Each document runs in a fresh process (memory is returned after every document) that is
+    killed when it exceeds `timeout_s`.
+    """
+    paths = [str(p) for p in paths]
+    workers = max(1, workers or min(os.cpu_count() or 1, 4))
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    results: dict[int, dict] = {}
+    running: dict[int, tuple] = {}
+    next_i = emit_i = 0
+    while emit_i < len(paths):
+        while next_i < len(paths) and len(running) < workers:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(paths[next_i], send), daemon=True)
+            proc.start()
+            send.close()
+            running[next_i] = (proc, recv, time.monotonic())
+            next_i += 1
+        for i, (proc, recv, started) in list(running.items()):
+            if recv.poll():
+                try:
+                    results[i] = recv.recv()
+                except EOFError:
+                    results[i] = _fail(_result(paths[i], None), "corrupt_file", "the worker died")
+            elif not proc.is_alive():
+                results[i] = _fail(_result(paths[i], None), "corrupt_file",
+                                   f"the worker died (exit code {proc.exitcode})")
+            elif time.monotonic() - started > timeout_s:
+                proc.kill()
+                results[i] = _timeout_result(paths[i], timeout_s)
+            else:
+                continue
+            proc.join(1)
+            recv.close()
+            del running[i]
+        while emit_i in results:
+            yield results.pop(emit_i)
+            emit_i += 1
+        if running:
+            mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)

@@ -1,0 +1,518 @@
+"""PDF bytes -> model.Document.
+
+Cheap first: pypdfium2 reads every page's text layer (milliseconds) to find the pages that
+hold tables 二/三/四 and to spot garbage text (U+FFFD, `(cid:N)`, no CJK on a ruled page).
+Camelot lattice then runs on those pages only and gives the grid (ruling lines, spans).
+Cell text is not taken from Camelot: LibreOffice 7.4 + Noto CJK exports have zero font
+ascent/descent and Camelot then places glyphs about a line low (pitfalls.md). Instead
+pdfplumber's character positions are assigned to the grid cells by their centres.
+Where a page has table text but no ruled grid (no vertical rules), the grid is built from
+word positions (`word_grid`).
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+import warnings
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .model import Cell, Document, Table
+from .normalise import norm
+
+log = logging.getLogger(__name__)
+
+# Strings that occur inside tables 二/三/四 and rarely in prose (compared whitespace-free).
+TABLE_PAGE_MARKERS = (
+    "第二十条第", "信息内容", "申请人情况", "本年新收政府信息公开申请", "上年结转政府信息公开申请",
+    "本年度办理结果", "属于国家秘密", "本机关不掌握", "没有现成信息需要另行制作", "信访举报投诉类申请",
+    "要求提供公开出版物", "结转下年度继续办理", "结果维持", "结果纠正", "尚未审结", "未经复议直接起诉",
+    "复议后起诉", "本年制发件数", "本年新制作数量", "处理决定数量", "商业企业", "科研机构",
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+class ReadError(Exception):
+    """A document that cannot be read; `kind` is a contract error kind."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class PageInfo:
+    number: int  # 1-based
+    text: str
+    has_markers: bool
+    garbled: bool
+    path_objects: int
+    image_objects: int
+    height: float = 842.0
+
+
+@dataclass
+class PdfRead:
+    document: Document
+    pages: list[PageInfo]
+    table_pages: list[int]
+    garbled_table_pages: list[int] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- text layer
+
+
+def text_is_garbled(text: str) -> bool:
+    """True when a page's text layer cannot be trusted (missing ToUnicode maps and the like)."""
+    chars = re.sub(r"\s", "", text)
+    if not chars:
+        return False
+    bad = chars.count("\ufffd") + 5 * len(_CID.findall(text))
+    if bad / len(chars) > 0.02:
+        return True
+    cjk = len(_CJK.findall(chars))
+    return len(chars) >= 40 and cjk / len(chars) < 0.05
+
+
+def _open(data: bytes):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        if "password" in msg.lower():
+            raise ReadError("encrypted", "the PDF is password-protected; supply the password or an "
+                                         "unencrypted copy") from exc
+        raise ReadError("corrupt_file", f"pdfium cannot open the PDF ({msg}); re-download the file") from exc
+
+
+def _page_info(number: int, page, textpage) -> PageInfo:
+    import pypdfium2.raw as pdfium_c
+
+    text = textpage.get_text_range()
+    paths = images = 0
+    for obj in page.get_objects(max_depth=1):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+    flat = norm(text)
+    return PageInfo(number, text, any(k in flat for k in TABLE_PAGE_MARKERS), text_is_garbled(text),
+                    paths, images, page.get_height())
+
+
+def page_chars(page, textpage) -> list[dict]:
+    """Printed characters with tight glyph boxes (top-left origin).
+
+    pdfium's tight boxes come from the glyph outlines, so they stay right where a font has
+    zero ascent/descent (LibreOffice 7.4 + Noto CJK) and layout-based boxes fall a line low.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    height = page.get_height()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    out = []
+    for i in range(textpage.count_chars()):
+        ch = textpage.get_text_range(i, 1)
+        if not ch.strip():
+            continue
+        left, bottom, right, top = textpage.get_charbox(i)
+        if right <= left and top <= bottom:
+            continue  # generated character without a glyph
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(ox), ctypes.byref(oy))
+        # FPDFText_GetFontSize is in text space (199 under a 0.05 matrix): use the loose box height
+        _, lb, _, lt = textpage.get_charbox(i, loose=True)
+        size = (lt - lb) if lt - lb > 0.5 else (top - bottom)
+        out.append({"text": ch, "x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
+                    # the baseline is shared by a line; tight boxes are not (一 is a thin stroke)
+                    "baseline": height - oy.value, "origin_x": ox.value,
+                    "size": size})
+    return out
+
+
+def read_pages(data: bytes, char_pages=None) -> tuple[list[PageInfo], dict[int, list[dict]]]:
+    """Every page's text facts; characters of the table pages (chosen by `char_pages(pages)`)."""
+    pdf = _open(data)
+    pages: list[PageInfo] = []
+    chars: dict[int, list[dict]] = {}
+    try:
+        handles = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            pages.append(_page_info(i + 1, page, tp))
+            handles.append((page, tp))
+        wanted = char_pages(pages) if char_pages else []
+        for number in wanted:
+            page, tp = handles[number - 1]
+            chars[number] = page_chars(page, tp)
+        for page, tp in handles:
+            tp.close()
+            page.close()
+    finally:
+        pdf.close()
+    return pages, chars
+
+
+def pick_table_pages(pages: list[PageInfo]) -> list[int]:
+    """Pages with table markers, plus a page sandwiched between two of them."""
+    marked = {p.number for p in pages if p.has_markers and not p.garbled}
+    for p in pages:
+        if p.number - 1 in marked and p.number + 1 in marked:
+            marked.add(p.number)
+    return sorted(marked)
+
+
+# ---------------------------------------------------------------- Camelot grid + pdfplumber text
+
+
+@dataclass
+class _Grid:
+    """A ruled grid on one page: column x-edges, row top-edges (top-left origin) and spans."""
+
+    page: int
+    xs: list[float]  # len ncols+1, increasing
+    ys: list[float]  # len nrows+1, increasing (top-left origin)
+    owner: list[list[tuple[int, int]]]  # (r, c) -> top-left position of its span
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.ys) - 1, len(self.xs) - 1
+
+
+def _grid_from_camelot(tb, page_height: float) -> _Grid:
+    cells = tb.cells
+    nrows, ncols = len(cells), len(cells[0])
+    xs = [cells[0][c].x1 for c in range(ncols)] + [cells[0][ncols - 1].x2]
+    ys = [page_height - cells[r][0].y2 for r in range(nrows)] + [page_height - cells[nrows - 1][0].y1]
+    parent = {(r, c): (r, c) for r in range(nrows) for c in range(ncols)}
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the top-left position owns the span
+
+    for r in range(nrows):
+        for c in range(ncols):
+            if c + 1 < ncols and not (cells[r][c].right or cells[r][c + 1].left):
+                union((r, c), (r, c + 1))
+            if r + 1 < nrows and not (cells[r][c].bottom or cells[r + 1][c].top):
+                union((r, c), (r + 1, c))
+    owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
+    return _Grid(tb.page if isinstance(tb.page, int) else int(tb.page), xs, ys, owner)
+
+
+def _chars_text(chars: list[dict]) -> str:
+    """Characters of one cell -> text: lines by baseline, a space where a gap is wide, \\n between lines."""
+    if not chars:
+        return ""
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda ch: ch.get("baseline", ch["bottom"])):
+        base = ch.get("baseline", ch["bottom"])
+        if lines and abs(lines[-1][0].get("baseline", lines[-1][0]["bottom"]) - base) <= max(
+                1.5, 0.3 * ch["size"]):
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out = []
+    for line in lines:
+        line.sort(key=lambda ch: ch.get("origin_x", ch["x0"]))
+        s, prev = "", None
+        for ch in line:
+            if prev is not None and ch["x0"] - prev["x1"] > 0.6 * max(ch["size"], 1):
+                s += " "
+            s += ch["text"]
+            prev = ch
+        out.append(s)
+    return "\n".join(out)
+
+
+def _char_centre(ch: dict) -> tuple[float, float]:
+    return (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+
+
+def table_from_grid(grid: _Grid, chars: list[dict], source: str) -> Table:
+    nrows, ncols = grid.shape
+    buckets: dict[tuple[int, int], list[dict]] = {}
+    for ch in chars:
+        if not ch["text"].strip():
+            continue
+        x, y = _char_centre(ch)
+        c = bisect_right(grid.xs, x) - 1
+        r = bisect_right(grid.ys, y) - 1
+        if 0 <= r < nrows and 0 <= c < ncols:
+            buckets.setdefault(grid.owner[r][c], []).append(ch)
+    rows = []
+    for r in range(nrows):
+        row = []
+        for c in range(ncols):
+            own = grid.owner[r][c]
+            if own != (r, c):
+                row.append(Cell("", grid.page, None, covered=True))
+                continue
+            r1 = max(rr for rr in range(r, nrows) if grid.owner[rr][c] == own)
+            c1 = max(cc for cc in range(c, ncols) if grid.owner[r][cc] == own)
+            bbox = (round(grid.xs[c], 1), round(grid.ys[r], 1), round(grid.xs[c1 + 1], 1),
+                    round(grid.ys[r1 + 1], 1))
+            row.append(Cell(_chars_text(buckets.get(own, [])), grid.page, bbox))
+        rows.append(row)
+    return Table(rows, grid.page, source)
+
+
+class _RenderBackend:
+    """Camelot image backend rendering at RENDER_DPI, grey.
+
+    Camelot 2.0.0 ignores its `resolution` argument on the in-memory path and renders at
+    300 dpi; ruling lines are found just as well at 150 dpi in a quarter of the pixels.
+    """
+
+    def convert(self, pdf_path: str, png_path: str, page: int = 1) -> None:
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(pdf_path)
+        try:
+            doc[page - 1].render(scale=RENDER_DPI / 72).to_pil().save(png_path)
+        finally:
+            doc.close()
+
+    def to_array(self, pdf_path: str, page: int = 1):
+        import numpy as np
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(pdf_path)
+        try:
+            bitmap = doc[page - 1].render(scale=RENDER_DPI / 72, grayscale=True)
+            grey = bitmap.to_numpy()
+            grey = grey[:, :, 0] if grey.ndim == 3 else grey
+            return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
+        finally:
+            doc.close()
+
+
+RENDER_DPI = 150
+
+
+def _camelot_tables(source, pages: list[int]):
+    import camelot
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(camelot.read_pdf(source, pages=",".join(map(str, pages)), flavor="lattice",
+                                     suppress_stdout=True, backend=_RenderBackend()))
+
+
+# ---------------------------------------------------------------- grids without vertical rules
+
+
+def tables_from_words(data: bytes, number: int, chars: list[dict]) -> list[Table]:
+    """Grids for tables drawn with horizontal rules only.
+
+    Row edges are the rules; column edges are the end points of the rule segments (a
+    generator draws each cell's top border). Rows merge where no rule crosses a column
+    (row spans); neighbouring cells merge where a word runs across their shared edge
+    (column spans), since there is no vertical rule to say so.
+    """
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data), pages=[number]) as pl:
+        page = pl.pages[0]
+        segs = [(e["top"], e["x0"], e["x1"]) for e in page.edges
+                if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
+    if len(segs) < 3:
+        return []
+    words = _words(chars)
+    tables = []
+    for group in _rule_groups(segs, words):
+        grid = _grid_from_rules(number, group, words)
+        if grid is not None:
+            tables.append(table_from_grid(grid, chars, "hrules+pdfium-chars"))
+    return tables
+
+
+def _table_box(t: Table) -> tuple[float, float, float, float]:
+    boxes = [c.bbox for row in t.rows for c in row if c.bbox]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
+
+
+def _inside(x: float, y: float, box, pad: float = 1.0) -> bool:
+    return box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad
+
+
+def _orphan_numbers(tables: list[Table], chars: list[dict]) -> int:
+    """Numeric words on the page outside every table found."""
+    boxes = [_table_box(t) for t in tables]
+    n = 0
+    for w in _words(chars):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        if re.fullmatch(r"[+\-]?[\d.,]+", w["text"]) and not any(_inside(cx, cy, b) for b in boxes):
+            n += 1
+    return n
+
+
+def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Table]) -> list[Table]:
+    """Ruled tables pdfplumber finds that do not overlap the ones already found."""
+    import pdfplumber
+
+    boxes = [_table_box(t) for t in known]
+    out = []
+    with pdfplumber.open(io.BytesIO(data), pages=[number]) as pl:
+        for ft in pl.pages[0].find_tables():
+            x0, top, x1, bottom = ft.bbox
+            if any(_inside((x0 + x1) / 2, (top + bottom) / 2, b) for b in boxes):
+                continue
+            cells = [c for c in ft.cells]
+            xs = _cluster([c[0] for c in cells] + [c[2] for c in cells])
+            ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
+            nrows, ncols = len(ys) - 1, len(xs) - 1
+            if nrows < 1 or ncols < 2:
+                continue
+            owner = [[(r, c) for c in range(ncols)] for r in range(nrows)]
+            for cx0, ctop, cx1, cbottom in cells:
+                r0, c0 = bisect_right(ys, ctop + 1) - 1, bisect_right(xs, cx0 + 1) - 1
+                for r in range(r0, nrows):
+                    if ys[r] >= cbottom - 1:
+                        break
+                    for c in range(c0, ncols):
+                        if xs[c] >= cx1 - 1:
+                            break
+                        owner[r][c] = (r0, c0)
+            out.append(table_from_grid(_Grid(number, xs, ys, owner), chars, "pdfplumber-lines+pdfium-chars"))
+    return out
+
+
+def _cluster(values: list[float], tol: float = 1.5) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _words(chars: list[dict]) -> list[dict]:
+    """Runs of characters on one baseline without a wide gap: {x0, x1, top, bottom}."""
+    out: list[dict] = []
+    for ch in sorted(chars, key=lambda c: (round(c.get("baseline", c["bottom"]), 0), c["x0"])):
+        w = out[-1] if out else None
+        if (w and abs(w["baseline"] - ch.get("baseline", ch["bottom"])) < 1.5
+                and ch["x0"] - w["x1"] < 0.6 * max(ch["size"], 1)):
+            w["x1"] = max(w["x1"], ch["x1"])
+            w["top"], w["bottom"] = min(w["top"], ch["top"]), max(w["bottom"], ch["bottom"])
+            w["text"] += ch["text"]
+        else:
+            out.append({"x0": ch["x0"], "x1": ch["x1"], "top": ch["top"], "bottom": ch["bottom"],
+                        "baseline": ch.get("baseline", ch["bottom"]), "text": ch["text"]})
+    return out
+
+
+_SECTION_HEADING = re.compile(r"^[一二三四五六]、.*情况")
+
+
+def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
+    """Split a page's rules into tables at blank gaps, tall gaps and section headings."""
+    ys = _cluster([s[0] for s in segs])
+    groups, current = [], [ys[0]]
+    for a, b in zip(ys, ys[1:]):
+        band = "".join(w["text"] for w in words if a < (w["top"] + w["bottom"]) / 2 < b)
+        if b - a > 80 or not band or _SECTION_HEADING.match(norm(band)):
+            groups.append(current)
+            current = [b]
+        else:
+            current.append(b)
+    groups.append(current)
+    out = []
+    for g in groups:
+        if len(g) >= 2:
+            out.append([s for s in segs if g[0] - 1.5 <= s[0] <= g[-1] + 1.5])
+    return out
+
+
+def _grid_from_rules(number: int, segs, words) -> _Grid | None:
+    ys = _cluster([s[0] for s in segs])
+    xs = _cluster([s[1] for s in segs] + [s[2] for s in segs], tol=2.0)
+    if len(ys) < 2 or len(xs) < 2:
+        return None
+    nrows, ncols = len(ys) - 1, len(xs) - 1
+
+    def ruled(y: float, x: float) -> bool:
+        return any(abs(s[0] - y) <= 1.5 and s[1] - 1 <= x <= s[2] + 1 for s in segs)
+
+    parent = {(r, c): (r, c) for r in range(nrows) for c in range(ncols)}
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(nrows - 1):
+        for c in range(ncols):
+            if not ruled(ys[r + 1], (xs[c] + xs[c + 1]) / 2):
+                union((r, c), (r + 1, c))
+    for w in words:
+        cy = (w["top"] + w["bottom"]) / 2
+        r = bisect_right(ys, cy) - 1
+        if not 0 <= r < nrows:
+            continue
+        for c in range(ncols - 1):
+            if w["x0"] < xs[c + 1] - 1 and w["x1"] > xs[c + 1] + 1:
+                union((r, c), (r, c + 1))
+    owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
+    return _Grid(number, xs, ys, owner)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
+    pages, chars = read_pages(data, pick_table_pages)
+    text = "\n".join(p.text for p in pages)
+    table_pages = sorted(chars)
+    garbled = [p.number for p in pages if p.garbled and (p.has_markers or p.path_objects >= 20)]
+    has_text = any(len(norm(p.text)) >= 20 and not p.garbled for p in pages)
+    doc = Document(text=text, tables=[], format="pdf" if has_text else "pdf-scanned")
+    result = PdfRead(doc, pages, table_pages, garbled)
+    if not table_pages:
+        return result
+    tables_by_page: dict[int, list] = {}
+    for tb in _camelot_tables(path or data, table_pages):
+        tables_by_page.setdefault(int(tb.page), []).append(tb)
+    for number in table_pages:
+        height = pages[number - 1].height
+        found = sorted(tables_by_page.get(number, []), key=lambda tb: -tb.cells[0][0].y2)  # top first
+        page_tables = []
+        for tb in found:
+            if len(tb.cells) * len(tb.cells[0]) < 2:
+                continue  # a single ruled box is not a table
+            grid = _grid_from_camelot(tb, height)
+            page_tables.append(table_from_grid(grid, chars[number], "camelot-lattice+pdfium-chars"))
+        if not page_tables:
+            page_tables = tables_from_words(data, number, chars[number])
+        elif _orphan_numbers(page_tables, chars[number]) >= 7:
+            # Camelot can miss a one-row table (a table's last row alone atop a page)
+            page_tables = page_tables + _plumber_tables(data, number, chars[number], page_tables)
+            page_tables.sort(key=lambda t: min(c.bbox[1] for row in t.rows for c in row if c.bbox))
+        doc.tables.extend(page_tables)
+    return result
+
+
+def read_pdf(data: bytes) -> Document:
+    return read_pdf_detailed(data).document
