@@ -19,10 +19,19 @@ def _meta_value(entry):
 
 def collect_counters(result) -> dict:
     """Counters of this run (asset metadata), plus the warehouse's totals."""
-    counters: dict = {"success": bool(result.success), "run_id": result.run_id}
+    from pipelines.stages import tables
+
+    counters: dict = {"success": bool(result.success), "run_id": result.run_id,
+                      "extract_extracted": 0, "extract_skipped_unchanged": 0}
+    # the crawl's counters are written every run, also when nothing changed and the asset skips
+    crawl = tables.read_json("crawl_counters")
+    counters.update({k: crawl.get(k, 0) for k in ("discovered", "downloaded", "not_modified", "failed")})
+    counters["download_failed_by_kind"] = crawl.get("failed_by_kind", {})
+    materialized = set()
     for event in result.get_asset_materialization_events():
         mat = event.step_materialization_data.materialization
         name = mat.asset_key.path[-1]
+        materialized.add(name)
         for key in _COUNTERS.get(name, []):
             if key in mat.metadata:
                 prefix = {"downloaded_reports": "", "extracted_reports": "extract_", "report_facts": ""}[name]
@@ -35,6 +44,7 @@ def collect_counters(result) -> dict:
         if ev.event_type_value == "ASSET_CHECK_EVALUATION" and not ev.event_specific_data.passed
     ]
     counters["identity_checks_failed"] = sorted(failed_checks)
+    counters["unchanged_since_last_publish"] = "downloaded_reports" not in materialized
     counters.update(warehouse_totals())
     return counters
 
@@ -75,13 +85,15 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
     p(f"  downloaded          {c.get('downloaded', 0)} new, {c.get('not_modified', 0)} not modified, "
       f"{c.get('failed', 0)} failed at download")
     p(f"  extracted           {c.get('extract_extracted', 0)} now, {c.get('extract_skipped_unchanged', 0)} unchanged (skipped)")
+    if c.get("unchanged_since_last_publish"):
+        p("                      nothing changed since the last publish: extraction, load and dbt skipped")
     p(f"  parsed              {c.get('reports_parsed', 0)} ({c.get('reports_partial', 0)} partial)")
     kinds = ", ".join(f"{k} {v}" for k, v in sorted((c.get('failed_by_kind') or {}).items())) or "none"
     p(f"  failed              {c.get('reports_failed', 0)} ({kinds})")
     p(f"  facts loaded        {c.get('facts_loaded', 0)}")
     checks = ", ".join(c.get("identity_checks_failed") or []) or "none"
-    p(f"  identity checks     failed: {checks}; "
-      f"{c.get('documents_breaking_an_identity', 0)} document(s) break an identity in their own print")
+    p(f"  identity checks     {c.get('documents_breaking_an_identity', 0)} document(s) break an identity "
+      f"in their own print (flagged, values kept); failed checks this run: {checks}")
     if c.get("warehouse"):
         p(f"  warehouse           {c['warehouse']}")
         p(f"  open it with        duckdb -readonly {c['warehouse']}   "

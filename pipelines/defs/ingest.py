@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines import settings
 from pipelines.stages import tables
+from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
 from pipelines.stages.crawl_stage import crawl_sources, enabled_profiles
 from pipelines.stages.extract_stage import extract_documents
 from pipelines.stages.facts_stage import build_fact_tables
@@ -17,16 +18,32 @@ IDENTITIES = {
 }
 
 
-@dg.asset(group_name="ingest", kinds={"python"})
-def downloaded_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Crawl each enabled source over HTTP, store new bytes in the raw store, list every report found."""
+class CrawlConfig(dg.Config):
+    force: bool = False  # rebuild downstream even when nothing changed since the last publish
+
+
+@dg.asset(group_name="ingest", kinds={"python"}, output_required=False)
+def downloaded_reports(context: dg.AssetExecutionContext, config: CrawlConfig):
+    """Crawl each enabled source over HTTP, store new bytes in the raw store, list every report found.
+
+    When nothing changed since the last published warehouse, nothing downstream runs."""
     rows, summary, profiles = crawl_sources(enabled_profiles())
     write_expected(profiles)
     if summary.discovered == 0:
         raise dg.Failure("No report found on any source: a crawl that finds nothing is a failure.")
-    return dg.MaterializeResult(metadata={
+    fingerprint = crawl_fingerprint(rows)
+    record_crawl(fingerprint)
+    counters = {
         "sources": summary.sources, "discovered": summary.discovered, "downloaded": summary.downloaded,
         "not_modified": summary.not_modified, "failed": summary.failed,
+        "failed_by_kind": summary.failed_by_kind,
+    }
+    tables.write_json("crawl_counters", counters)
+    if unchanged_since_publish(fingerprint) and not config.force:
+        context.log.info(f"Nothing changed since the last publish: {counters}; downstream assets skip.")
+        return
+    yield dg.MaterializeResult(metadata={
+        **{k: v for k, v in counters.items() if k != "failed_by_kind"},
         "failed_by_kind": dg.MetadataValue.json(summary.failed_by_kind),
     })
 

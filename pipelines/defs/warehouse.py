@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines import settings
 from pipelines.defs.ingest import report_facts
+from pipelines.stages.change_detection import mark_published
 
 DUCKDB_POOL = "duckdb"
 RAW_TABLES = ["documents", "facts", "identity_checks", "expected_orgs", "expected_years", "items"]
@@ -62,6 +63,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     from pipelines.warehouse.publish import publish
 
     publish(settings.build_warehouse_path(), settings.warehouse_path())
+    mark_published()
     exported = export_marts(settings.warehouse_path(), settings.exports_dir())
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(settings.warehouse_path())),

@@ -42,8 +42,18 @@ def reachable_base_url(profile_path: Path):
         return
     from pipelines.crawl.serve import serve_directory
 
-    with serve_directory(settings.SAMPLE_PORTAL_DIR) as base_url:
+    # A stable port keeps URLs stable across runs, so the next crawl gets 304s, not re-downloads.
+    port = int(os.environ.get("XXGK_SAMPLE_PORT", "18631"))
+    try:
+        server = serve_directory(settings.SAMPLE_PORTAL_DIR, port=port)
+        base_url = server.__enter__()
+    except OSError:  # taken: any free port still crawls right, it only re-downloads
+        server = serve_directory(settings.SAMPLE_PORTAL_DIR)
+        base_url = server.__enter__()
+    try:
         yield base_url
+    finally:
+        server.__exit__(None, None, None)
 
 
 def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, list]:

@@ -1,0 +1,44 @@
+"""Decide whether a crawl changed anything the published warehouse was built from."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pipelines import settings
+from pipelines.stages import tables
+from pipelines.stages.extract_stage import EXTRACTOR_VERSION
+
+CRAWL_FINGERPRINT = "crawl_fingerprint"
+PUBLISHED_FINGERPRINT = "published_fingerprint"
+
+
+def _models_digest() -> str:
+    """The dbt project's sources: a changed model must rebuild the marts even if no report changed."""
+    h = hashlib.sha256()
+    for path in sorted(settings.DBT_PROJECT_DIR.rglob("*")):
+        if path.suffix in (".sql", ".yml") and "target" not in path.parts:
+            h.update(path.relative_to(settings.DBT_PROJECT_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def crawl_fingerprint(rows: list[dict]) -> str:
+    """Same documents, same bytes, same errors, same extractor and models → same fingerprint."""
+    docs = sorted((r.get("document_url") or "", r.get("sha256") or "", r.get("error_kind") or "",
+                   r.get("title") or "") for r in rows)
+    payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "models": _models_digest()})
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record_crawl(fingerprint: str) -> None:
+    tables.write_json(CRAWL_FINGERPRINT, {"fingerprint": fingerprint})
+
+
+def mark_published() -> None:
+    """Called once the warehouse built from the last crawl is published."""
+    tables.write_json(PUBLISHED_FINGERPRINT, tables.read_json(CRAWL_FINGERPRINT))
+
+
+def unchanged_since_publish(fingerprint: str) -> bool:
+    published = tables.read_json(PUBLISHED_FINGERPRINT).get("fingerprint")
+    return published == fingerprint and settings.warehouse_path().exists()
