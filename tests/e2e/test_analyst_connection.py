@@ -1,0 +1,72 @@
+"""An analyst holds a read-only connection on the published warehouse while the next run
+rebuilds and publishes: the run succeeds and the analyst never sees a half-built warehouse."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+
+ANALYST = textwrap.dedent("""
+    import json, sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print("connected", flush=True)
+    seen = set()
+    while True:
+        # one snapshot per query: the row counts of three marts and the facts' checksum
+        row = con.execute('''select (select count(*) from marts.org_year), (select count(*) from marts.facts),
+                                    (select count(*) from marts.coverage),
+                                    (select round(sum(value), 4) from marts.facts where value_state = 'number')''').fetchone()
+        seen.add(json.dumps(row))
+        if sys.stdin.readline().strip() == "stop":
+            break
+    print(json.dumps(sorted(seen)), flush=True)
+""")
+
+
+def _snapshot(path: Path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return json.dumps(con.execute('''select (select count(*) from marts.org_year), (select count(*) from marts.facts),
+                                    (select count(*) from marts.coverage),
+                                    (select round(sum(value), 4) from marts.facts where value_state = 'number')''').fetchone())
+    finally:
+        con.close()
+
+
+def test_second_run_publishes_while_an_analyst_is_connected(pipeline):
+    data, result = pipeline
+    assert result.success
+    published = data / "warehouse.duckdb"
+    before = _snapshot(published)
+    analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(published)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert analyst.stdout.readline().strip() == "connected"
+    env = {**os.environ, "XXGK_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
+    run = subprocess.Popen([str(Path(sys.executable).with_name("xxgk")), "run", "--force", "--json"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    polls = 0
+    while run.poll() is None:  # the analyst keeps querying for as long as the run lasts
+        analyst.stdin.write("go\n")
+        analyst.stdin.flush()
+        polls += 1
+        time.sleep(0.2)
+    out, err = run.communicate()
+    analyst.stdin.write("stop\n")
+    analyst.stdin.flush()
+    seen = json.loads(analyst.stdout.readline())
+    analyst.wait(timeout=30)
+
+    assert run.returncode == 0, err[-3000:]
+    counters = json.loads(out.strip().splitlines()[-1])
+    assert counters["success"] and not counters["unchanged_since_last_publish"]
+    assert polls > 10
+    # the open connection saw exactly one state, the complete warehouse it opened
+    assert seen == [before]
+    # a new connection sees the newly published warehouse, complete
+    assert _snapshot(published) == before
