@@ -98,6 +98,9 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
         p(f"  warehouse           {c['warehouse']}")
         p(f"  open it with        duckdb -readonly {c['warehouse']}   "
           f"(or python: duckdb.connect(path, read_only=True)); marts are in schema marts")
+    report = settings.data_dir() / "reports" / "index.html"
+    if report.exists():
+        p(f"  county report       {report}  (static HTML, works offline)")
     p(f"SUMMARY found={c.get('discovered', 0)} downloaded={c.get('downloaded', 0)} "
       f"parsed={c.get('reports_parsed', 0)} failed={c.get('reports_failed', 0)} "
       f"facts={c.get('facts_loaded', 0)} checks_failed={len(c.get('identity_checks_failed') or [])}")

@@ -31,3 +31,26 @@ def dbt_manifest() -> Path:
         subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(REPO / "dbt_models"),
                         "--profiles-dir", str(REPO / "dbt_models")], check=True)
     return manifest
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory, dbt_manifest):
+    """One real run of every asset against the sample portal on loopback, in a fresh data folder,
+    shared by the end-to-end, report and query tests: (data folder, the run's result)."""
+    import dagster as dg
+
+    data = tmp_path_factory.mktemp("xxgk_data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XXGK_DATA_DIR", str(data))
+        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+        mp.delenv("XXGK_SAMPLE_BASE_URL", raising=False)
+        mp.delenv("XXGK_SOURCES", raising=False)
+        from pipelines.automation_names import ALL_ASSETS_JOB
+        from pipelines.definitions import defs
+        from pipelines.instance import prepare_environment
+
+        prepare_environment()
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(instance=instance,
+                                                                               raise_on_error=False)
+    return data, result

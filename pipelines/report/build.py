@@ -97,7 +97,9 @@ def county_data(con: duckdb.DuckDBPyConnection, county: str) -> dict:
                       key=lambda o: (TYPE_ORDER.get(o["org_type"] or "", 9), order[o["org_id"]]))
     for o in org_list:
         o["short_name"] = short_name(o["org_name"] or o["org_id"], county)
+    order_of = {o["org_id"]: i for i, o in enumerate(org_list)}
 
+    org_year.sort(key=lambda r: (order_of.get(r["org_id"], len(order_of)), r["year"]))
     years = sorted({r["year"] for r in coverage} | {r["year"] for r in org_year})
     org_ids = [o["org_id"] for o in org_list]
 
@@ -194,8 +196,8 @@ def render_page(data: dict) -> str:
   </section>
   <section id="applications">
     <h2>本年新收申请 · Applications received (t3 new received, total)</h2>
-    <p class="note">One chart per organisation, same vertical scale throughout; ✕ not found,
-    ! parse failed, a dashed box is a blank printed cell.</p>
+    <p class="note">One chart per organisation (乡镇 townships, 街道 streets, 部门 departments), same
+    vertical scale throughout; ✕ not found, ! parse failed, a dashed box is a blank printed cell.</p>
     <div id="sm-applications"></div>
   </section>
   <section id="rates">

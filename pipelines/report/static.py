@@ -39,8 +39,9 @@ a { color: #0b5cad; text-decoration: none; } a:hover { text-decoration: underlin
 .chart .median { stroke: var(--median); fill: none; stroke-width: 2; stroke-dasharray: 5 3; }
 .chart .pt-mean { fill: var(--rate); } .chart .pt-median { fill: var(--median); }
 .chart .tpl { stroke: #9aa4ae; stroke-dasharray: 3 3; }
-.grid-sm { display: grid; grid-template-columns: repeat(auto-fill, minmax(214px, 1fr)); gap: 8px 10px; }
-.sm { border: 1px solid var(--line); border-radius: 5px; padding: 3px 4px 0; background: #fff; }
+.grid-sm { display: grid; grid-template-columns: repeat(auto-fill, minmax(206px, 1fr)); gap: 8px 10px; }
+.sm.sm-street { background: #fbfaf4; } .sm.sm-department { background: #f7f9fc; }
+.sm { border: 1px solid var(--line); border-radius: 5px; padding: 3px 4px 0; }
 .sm .name { font-size: 12.5px; font-weight: 600; margin: 0 2px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .sm .name .t { color: var(--muted); font-weight: normal; font-size: 11px; margin-left: 4px; }
 .heat rect.cell { stroke: #fff; stroke-width: 1.5; }
@@ -69,7 +70,6 @@ JS = r"""
   "use strict";
   var D = JSON.parse(document.getElementById("report-data").textContent);
   var SVGNS = "http://www.w3.org/2000/svg";
-  var TYPE_LABEL = { township: "乡镇 · townships", street: "街道 · streets", department: "县直部门 · departments" };
   var TYPE_SHORT = { township: "乡镇", street: "街道", department: "部门" };
   var STATUS = {
     published: { label: "已发布 published", color: "var(--published)" },
@@ -205,10 +205,11 @@ JS = r"""
       add(svg2, [s("line", { "class": q ? "grid" : "axis", x1: L, x2: W - R, y1: qy, y2: qy }),
         s("text", { x: L - 5, y: qy + 4, "text-anchor": "end", "class": "muted", text: (q * 25) + "%" })]);
     }
-    function line(field, cls, dy) {
+    function line(field, cls, other) {
       var d = "", pen = false;
       D.trend.forEach(function (t, i) {
-        var v = t[field];
+        var v = t[field], o = t[other];
+        var dy = (o === null || v > o || (v === o && cls === "mean")) ? -8 : 15;
         if (v === null) { pen = false; return; }
         var x = xb.at(i), y = T + ih - ih * v;
         d += (pen ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1) + " "; pen = true;
@@ -218,8 +219,8 @@ JS = r"""
       });
       add(svg2, s("path", { "class": cls, d: d }));
     }
-    line("mean_disclosure_rate", "mean", -8);
-    line("median_disclosure_rate", "median", 15);
+    line("mean_disclosure_rate", "mean", "median_disclosure_rate");
+    line("median_disclosure_rate", "median", "mean_disclosure_rate");
     D.trend.forEach(function (t, i) {
       add(svg2, [s("text", { x: xb.at(i), y: H - B + 15, "text-anchor": "middle", text: t.year }),
         s("text", { x: xb.at(i), y: H - B + 29, "text-anchor": "middle", "class": "muted", "font-size": 10, text: "n=" + t.n_with_rate })]);
@@ -231,28 +232,24 @@ JS = r"""
   })();
 
   // ---- small multiples -----------------------------------------------------------------------
-  var SW = 206, SH = 118, SL = 6, SR = 6, ST = 14, SB = 18;
+  var SW = 200, SH = 112, SL = 6, SR = 6, ST = 14, SB = 18;
   function smallMultiples(targetId, measure, draw) {
-    var target = document.getElementById(targetId);
-    ["township", "street", "department"].concat(["other"]).forEach(function (type) {
-      var orgs = D.orgs.filter(function (o) { return (TYPE_LABEL[o.org_type] ? o.org_type : "other") === type; });
-      if (!orgs.length) return;
-      var grid = h("div", { "class": "grid-sm" });
-      orgs.forEach(function (o) {
-        var svg = s("svg", { "class": "chart", width: SW, height: SH, viewBox: "0 0 " + SW + " " + SH,
-          "data-org": o.org_id, "data-org-type": o.org_type, "data-measure": measure, role: "img",
-          "aria-label": o.org_name + " " + measure });
-        var xb = xBands(SL, SW - SL - SR);
-        add(svg, s("line", { "class": "axis", x1: SL, x2: SW - SR, y1: SH - SB, y2: SH - SB }));
-        years.forEach(function (y, i) {
-          add(svg, s("text", { x: xb.at(i), y: SH - 5, "text-anchor": "middle", "class": "muted", "font-size": 9.5, text: "'" + String(y).slice(2) }));
-        });
-        draw(svg, o, xb);
-        add(grid, h("div", { "class": "sm" }, h("div", { "class": "name", title: o.org_name }, o.short_name,
-          h("span", { "class": "t", text: TYPE_SHORT[o.org_type] || o.org_type || "" })), svg));
+    // one grid, organisations in type order (townships, streets, departments); the type is on each card
+    var grid = h("div", { "class": "grid-sm" });
+    D.orgs.forEach(function (o) {
+      var svg = s("svg", { "class": "chart", width: SW, height: SH, viewBox: "0 0 " + SW + " " + SH,
+        "data-org": o.org_id, "data-org-type": o.org_type, "data-measure": measure, role: "img",
+        "aria-label": o.org_name + " " + measure });
+      var xb = xBands(SL, SW - SL - SR);
+      add(svg, s("line", { "class": "axis", x1: SL, x2: SW - SR, y1: SH - SB, y2: SH - SB }));
+      years.forEach(function (y, i) {
+        add(svg, s("text", { x: xb.at(i), y: SH - 5, "text-anchor": "middle", "class": "muted", "font-size": 9.5, text: "'" + String(y).slice(2) }));
       });
-      add(target, [h("h3", { text: TYPE_LABEL[type] || "其他 · other" }), grid]);
+      draw(svg, o, xb);
+      add(grid, h("div", { "class": "sm sm-" + (o.org_type || "other") }, h("div", { "class": "name", title: o.org_name }, o.short_name,
+        h("span", { "class": "t", text: TYPE_SHORT[o.org_type] || o.org_type || "" })), svg));
     });
+    add(document.getElementById(targetId), grid);
   }
   function missingGlyph(svg, org, year, x) {
     var st = statusOf(org, year), c = cov[key(org, year)];
