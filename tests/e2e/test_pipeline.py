@@ -108,3 +108,39 @@ def test_the_run_reports_failed_identity_checks(pipeline):
               and ev.event_specific_data.asset_key.path == ["report_facts"]}
     planted = {f"identity_{v['identity']}" for t in _truths() for v in t.get("source_identity_violations", [])}
     assert failed == planted
+
+
+def test_corrected_republication_keeps_both_versions_and_uses_the_latest(warehouse):
+    truths = {t["report_id"]: t for t in _truths()}
+    corrections = [t for t in truths.values() if t.get("is_correction")]
+    assert corrections
+    docs = _documents_by_path(warehouse)
+    for corr in corrections:
+        orig = truths[corr["supersedes"]]
+        versions = warehouse.execute(
+            "select document_id, version, is_latest from core.documents where org_id = ? and year = ? "
+            "order by version", [corr["org_id"], corr["year"]]).fetchall()
+        assert [(d, v, latest) for d, v, latest in versions] == [
+            (docs[orig["document_url"]]["document_id"], 1, False),
+            (docs[corr["document_url"]]["document_id"], 2, True)]
+        # the org_year mart reads the corrected cells; marts.facts keeps the superseded ones too
+        handled = warehouse.execute("select handled, document_id from marts.org_year where org_id = ? and year = ?",
+                                    [corr["org_id"], corr["year"]]).fetchone()
+        assert handled == (corr["cells"]["t3.result.total:total"], docs[corr["document_url"]]["document_id"])
+        changed = [c for c in corr["cells"] if corr["cells"][c] != orig["cells"].get(c)]
+        assert changed
+        for code in changed:
+            rows = dict(warehouse.execute(
+                "select is_latest, value from marts.facts where org_id = ? and year = ? and code = ?",
+                [corr["org_id"], corr["year"], code]).fetchall())
+            assert rows == {True: corr["cells"][code], False: orig["cells"][code]}, code
+
+
+def test_a_report_that_failed_to_parse_is_not_a_gap(warehouse):
+    failed = [t for t in _truths() if t["format"] in ("not_a_report", "pdf-scanned")]
+    assert failed
+    for t in failed:
+        row = warehouse.execute("select status, reason from marts.coverage where org_id = ? and year = ?",
+                                [t["org_id"], t["year"]]).fetchone()
+        kind = "not_a_report" if t["format"] == "not_a_report" else "needs_ocr"
+        assert row[0] == "parse_failed" and row[1].startswith(kind), (t["report_id"], row)
