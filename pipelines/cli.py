@@ -17,7 +17,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pipelines.run_summary import collect_counters, print_summary
 
     instance = dg.DagsterInstance.get()
-    run_config = {"ops": {"downloaded_reports": {"config": {"force": True}}}} if args.force else None
+    run_config = {"ops": {"downloaded_reports": {"config": {"force": True}}}} if args.force else {}
+    if not args.verbose:  # the event log stays complete in the instance (and the UI)
+        run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
     result = dg.execute_job(dg.reconstructable(definitions.all_assets_job), instance=instance,
                             run_config=run_config)
     counters = collect_counters(result)
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run every asset on the project's Dagster instance")
     run.add_argument("--json", action="store_true", help="print the counters as one JSON object on the last line")
+    run.add_argument("--verbose", action="store_true", help="print Dagster's event log while running")
     run.add_argument("--force", action="store_true",
                      help="rebuild and publish even when nothing changed since the last publish")
     run.set_defaults(func=_cmd_run)

@@ -22,6 +22,7 @@ from typing import Iterable, Iterator
 from .identities import check_identities
 from .mapping import allowed_codes, map_document
 from .model import Document
+from .reader_errors import ReaderError
 from .titles import title_info
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,9 @@ def sniff(data: bytes) -> str | None:
                 if "word/document.xml" in zf.namelist():
                     return "docx"
         except zipfile.BadZipFile:
-            return None
+            # a local file header but no readable central directory: a truncated or damaged
+            # Office file; the DOCX reader reports it as corrupt_file
+            return "docx" if head.startswith(b"PK\x03\x04") else None
         return None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<table",
@@ -71,10 +74,14 @@ def _read(kind: str, data: bytes, path: str | None):
 
         read = read_pdf_detailed(data, path)
         return read.document, read
-    if kind in ("docx", "ole"):
+    if kind == "docx":
         from .docx_reader import read_docx
 
         return read_docx(data), None
+    if kind == "ole":
+        from .legacy_doc import read_doc
+
+        return read_doc(data), None
     from .html_reader import read_html
 
     return read_html(data), None
@@ -86,12 +93,9 @@ def extract_bytes(data: bytes, name: str = "", *, _path: str | None = None) -> d
     out = _result(name, sha)
     try:
         return _extract(data, out, _path)
+    except ReaderError as exc:  # the reader knows what is wrong: pass its kind and message on
+        return _fail(out, exc.kind, exc.message)
     except Exception as exc:  # a reader bug must not take the batch down
-        from .pdf_reader import ReadError
-        from .reader_errors import ReaderError
-
-        if isinstance(exc, (ReadError, ReaderError)):
-            return _fail(out, exc.kind, exc.message)
         log.warning("extract %s: %s", name, traceback.format_exc())
         return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")
 
@@ -102,10 +106,16 @@ def _extract(data: bytes, out: dict, path: str | None) -> dict:
     kind = sniff(data)
     if kind is None:
         return _fail(out, "not_a_report", "not a PDF, DOCX or HTML document")
-    out["format"] = "docx" if kind == "ole" else kind
+    out["format"] = "doc" if kind == "ole" else kind
     doc, pdf_read = _read(kind, data, path)
     out["format"] = doc.format or kind
     org, year = title_info(doc.text)
+    if org is None and pdf_read is not None and pdf_read.metadata_title:
+        # LibreOffice exports of HTML pages can drop the <h1> title (an empty first page) but keep
+        # the page title as the PDF's /Title: use it when the text has none, with a matching year
+        m_org, m_year = title_info(pdf_read.metadata_title)
+        if m_org and (year is None or m_year in (None, year)):
+            org, year = m_org, year or m_year
     out["organisation"], out["year"] = org, year
 
     if pdf_read is not None and out["format"] == "pdf-scanned":
@@ -131,9 +141,14 @@ def _extract(data: bytes, out: dict, path: str | None) -> dict:
 
 def _status(out: dict, m, doc: Document, pdf_read) -> dict:
     garbled = pdf_read.garbled_table_pages if pdf_read is not None else []
+    images = pdf_read.image_table_pages if pdf_read is not None else []
+    out["unmapped"].extend(doc.unplaced)
     if not out["cells"]:
         if garbled:
             return _fail(out, "needs_ocr", f"table pages {garbled} have a garbled text layer; OCR them")
+        if images:
+            return _fail(out, "needs_ocr", f"the tables are images on pages {images} (text layer has prose "
+                                           "only); OCR those pages")
         if not doc.tables:
             if _looks_like_report(doc.text):
                 return _fail(out, "no_tables_found", "the report text has no readable tables 二/三/四 "
@@ -149,6 +164,8 @@ def _status(out: dict, m, doc: Document, pdf_read) -> dict:
     missing = sorted({"二", "三", "四"} - m.sections)
     if garbled:
         out["error"] = {"kind": "needs_ocr", "message": f"table pages {garbled} have a garbled text layer"}
+    elif images:
+        out["error"] = {"kind": "needs_ocr", "message": f"tables on pages {images} are images; OCR them"}
     else:
         lacking = len(expected - set(out["cells"]))
         out["error"] = {"kind": "no_tables_found" if missing else "incomplete",

@@ -35,4 +35,7 @@ class Document:
 
     text: str
     tables: list[Table] = field(default_factory=list)
-    format: str = ""  # pdf | pdf-scanned | html | docx
+    format: str = ""  # pdf | pdf-scanned | html | docx | doc
+    # what a reader saw but would not place (e.g. a number between two columns of an unruled
+    # table): contract `unmapped` entries {section, label, values, page?, reason?}
+    unplaced: list[dict] = field(default_factory=list)

@@ -6,8 +6,12 @@ Camelot lattice then runs on those pages only and gives the grid (ruling lines, 
 Cell text is not taken from Camelot: LibreOffice 7.4 + Noto CJK exports have zero font
 ascent/descent and Camelot then places glyphs about a line low (pitfalls.md). Instead
 pdfplumber's character positions are assigned to the grid cells by their centres.
-Where a page has table text but no ruled grid (no vertical rules), the grid is built from
-word positions (`word_grid`).
+Where a page has table text but no ruled grid, the grid comes from horizontal rule segments
+(`tables_from_words`) when they give the columns, else from word positions under the
+template's column headers (`pdf_positions.PositionReader`; an ambiguous value is reported, never
+placed). Rotated pages (/Rotate) are redrawn upright first (`upright`), so positions are those
+of the displayed page. Pages whose text is garbage and prose pages carrying large images (tables
+pasted as pictures) are reported as `needs_ocr`, never mapped.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from dataclasses import dataclass, field
 
 from .model import Cell, Document, Table
 from .normalise import norm
+from .pdf_positions import PositionReader
+from .reader_errors import ReaderError
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +40,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _CID = re.compile(r"\(cid:\d+\)")
 
 
-class ReadError(Exception):
-    """A document that cannot be read; `kind` is a contract error kind."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+ReadError = ReaderError  # one error class for every reader (reader_errors.py)
 
 
 @dataclass
@@ -52,6 +52,8 @@ class PageInfo:
     path_objects: int
     image_objects: int
     height: float = 842.0
+    rotation: int = 0  # the page's /Rotate
+    image_share: float = 0.0  # share of the page covered by image objects
 
 
 @dataclass
@@ -60,6 +62,8 @@ class PdfRead:
     pages: list[PageInfo]
     table_pages: list[int]
     garbled_table_pages: list[int] = field(default_factory=list)
+    metadata_title: str | None = None  # the document-information /Title, if any
+    image_table_pages: list[int] = field(default_factory=list)  # large images, no table text
 
 
 # ---------------------------------------------------------------- text layer
@@ -95,14 +99,21 @@ def _page_info(number: int, page, textpage) -> PageInfo:
 
     text = textpage.get_text_range()
     paths = images = 0
+    image_area = 0.0
     for obj in page.get_objects(max_depth=1):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths += 1
         elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
+            try:
+                left, bottom, right, top = obj.get_bounds()
+                image_area += max(0.0, right - left) * max(0.0, top - bottom)
+            except Exception:  # an image without bounds covers nothing we can measure
+                pass
     flat = norm(text)
+    area = max(page.get_width() * page.get_height(), 1.0)
     return PageInfo(number, text, any(k in flat for k in TABLE_PAGE_MARKERS), text_is_garbled(text),
-                    paths, images, page.get_height())
+                    paths, images, page.get_height(), page.get_rotation(), min(1.0, image_area / area))
 
 
 def page_chars(page, textpage) -> list[dict]:
@@ -136,12 +147,21 @@ def page_chars(page, textpage) -> list[dict]:
     return out
 
 
-def read_pages(data: bytes, char_pages=None) -> tuple[list[PageInfo], dict[int, list[dict]]]:
-    """Every page's text facts; characters of the table pages (chosen by `char_pages(pages)`)."""
+def read_pages(data: bytes, char_pages=None, info: dict | None = None
+               ) -> tuple[list[PageInfo], dict[int, list[dict]]]:
+    """Every page's text facts; characters of the table pages (chosen by `char_pages(pages)`).
+
+    `info`, when given, receives the document-information title under "title".
+    """
     pdf = _open(data)
     pages: list[PageInfo] = []
     chars: dict[int, list[dict]] = {}
     try:
+        if info is not None:
+            try:
+                info["title"] = (pdf.get_metadata_value("Title") or "").strip() or None
+            except Exception:  # a broken info dictionary is no reason to fail the document
+                info["title"] = None
         handles = []
         for i in range(len(pdf)):
             page = pdf[i]
@@ -482,17 +502,58 @@ def _grid_from_rules(number: int, segs, words) -> _Grid | None:
 # ---------------------------------------------------------------- entry points
 
 
+def upright(data: bytes) -> bytes:
+    """A copy of the PDF whose rotated pages (/Rotate 90/180/270) are redrawn unrotated.
+
+    Each rotated page becomes a form XObject (pdfium builds its matrix from /Rotate) on a page of
+    the displayed size, so text positions, rules and page numbers are those a reader sees.
+    """
+    import pypdfium2 as pdfium
+
+    src = _open(data)
+    dst = pdfium.PdfDocument.new()
+    try:
+        for i in range(len(src)):
+            page = src[i]
+            rot = page.get_rotation() % 360
+            if rot == 0:
+                dst.import_pages(src, [i])
+                continue
+            left, bottom, right, top = page.get_mediabox()
+            w, h = right - left, top - bottom
+            size = (w, h) if rot == 180 else (h, w)
+            # FPDF_NewXObjectFromPage gives the form the page's /Rotate as its matrix: placed as
+            # is, the content lands upright on a page of the displayed size
+            obj = src.page_as_xobject(i, dst).as_pageobject()
+            new = dst.new_page(*size)
+            new.insert_obj(obj)
+            new.gen_content()
+        buf = io.BytesIO()
+        dst.save(buf)
+        return buf.getvalue()
+    finally:
+        dst.close()
+        src.close()
+
+
 def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
-    pages, chars = read_pages(data, pick_table_pages)
+    info: dict = {}
+    pages, chars = read_pages(data, pick_table_pages, info)
+    if any(p.rotation % 360 for p in pages):
+        data, path = upright(data), None  # Camelot must read the upright copy, not the file
+        pages, chars = read_pages(data, pick_table_pages)
     text = "\n".join(p.text for p in pages)
     table_pages = sorted(chars)
     garbled = [p.number for p in pages if p.garbled and (p.has_markers or p.path_objects >= 20)]
     has_text = any(len(norm(p.text)) >= 20 and not p.garbled for p in pages)
     doc = Document(text=text, tables=[], format="pdf" if has_text else "pdf-scanned")
-    result = PdfRead(doc, pages, table_pages, garbled)
+    result = PdfRead(doc, pages, table_pages, garbled, info.get("title"),
+                     [p.number for p in pages if p.image_share >= 0.05 and p.number not in table_pages
+                      and not p.garbled])
     if not table_pages:
         return result
     tables_by_page: dict[int, list] = {}
+    positions = PositionReader()
     for tb in _camelot_tables(path or data, table_pages):
         tables_by_page.setdefault(int(tb.page), []).append(tb)
     for number in table_pages:
@@ -506,12 +567,23 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             page_tables.append(table_from_grid(grid, chars[number], "camelot-lattice+pdfium-chars"))
         if not page_tables:
             page_tables = tables_from_words(data, number, chars[number])
+            if not page_tables or _values_merged(page_tables):
+                # no rules, or horizontal rules only that do not give the columns: place
+                # words under the template's column headers
+                page_tables = positions.page_tables(number, _words(chars[number]))
         elif _orphan_numbers(page_tables, chars[number]) >= 7:
             # Camelot can miss a one-row table (a table's last row alone atop a page)
             page_tables = page_tables + _plumber_tables(data, number, chars[number], page_tables)
             page_tables.sort(key=lambda t: min(c.bbox[1] for row in t.rows for c in row if c.bbox))
         doc.tables.extend(page_tables)
+    doc.unplaced.extend(positions.unplaced)
     return result
+
+
+def _values_merged(tables: list[Table]) -> bool:
+    """True when a cell holds several numbers side by side: the grid lacks column edges."""
+    return any(len(re.findall(r"(?<!\S)[+\-]?\d[\d.,]*(?!\S)", c.text)) >= 2 and "\n" not in c.text
+               for t in tables for row in t.rows for c in row)
 
 
 def read_pdf(data: bytes) -> Document:

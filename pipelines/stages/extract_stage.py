@@ -9,7 +9,7 @@ from pathlib import Path
 from pipelines import settings
 
 # Bump when the extractor's output changes, so cached results are recomputed.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass

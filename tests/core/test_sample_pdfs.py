@@ -22,11 +22,20 @@ def test_sample_pdf(truth_path):
     assert got["cells"] == truth["cells"]
     assert got["raw_text_cells"] == truth.get("raw_text_cells", {})
     assert (got["template_s2"], got["template_s3"]) == (truth["template_s2"], truth["template_s3"])
-    assert got["year"] == truth["year"]
+    assert (got["organisation"], got["year"]) == (truth["organisation"], truth["year"])
+    assert got["status"] == "ok" and got["error"] is None
     assert sorted((v["identity"], v["group"]) for v in violations(got["identity_checks"])) == sorted(
         (v["identity"], v["group"]) for v in truth["source_identity_violations"])
+    # every printed number has a location on a page that holds tables
+    numeric = {c for c, v in truth["cells"].items() if v is not None}
+    assert numeric <= set(got["cell_locations"])
+    pages = set(truth.get("pages_with_tables") or []) or {loc["page"] for loc in got["cell_locations"].values()}
+    assert {loc["page"] for loc in got["cell_locations"].values()} <= pages
     # truth boxes here are text boxes; ours are cell boxes: the text must sit inside the cell
-    for code, loc in (truth.get("cell_locations") or {}).items():
+    locs = truth.get("cell_locations") or {}
+    if truth.get("producer") == "reportlab":
+        assert set(locs) >= numeric, "ReportLab truths give every number's box"
+    for code, loc in locs.items():
         mine = got["cell_locations"][code]
         g, t = mine["bbox_pt"], loc["bbox_pt"]
         assert mine["page"] == loc["page"], code
