@@ -115,6 +115,8 @@ class Profile:
     enumerate: EnumerateSpec | None = None
     path: str | None = None  # the TOML file it came from
     notes: str = ""
+    # A local copy served for crawling stands for this public site: recorded URLs use it.
+    public_base_url: str = ""
 
     @property
     def kind(self) -> str:
@@ -202,7 +204,7 @@ def profile_from_dict(raw: Mapping[str, Any], *, base_url: str | None = None,
     _check_patterns(listing, f"{where}: listing")
     _check_patterns(detail, f"{where}: detail")
     known = {"id", "name", "county", "start_urls", "allowed_hosts", "listing", "detail", "http",
-             "orgs", "years", "enumerate", "notes"}
+             "orgs", "years", "enumerate", "notes", "public_base_url"}
     if set(raw) - known:
         raise ProfileError(f"{where}: unknown keys {sorted(set(raw) - known)}")
     return Profile(
@@ -210,7 +212,7 @@ def profile_from_dict(raw: Mapping[str, Any], *, base_url: str | None = None,
         allowed_hosts=allowed, listing=listing, detail=detail,
         http=_build(HttpSpec, http, f"{where}: http"), orgs=tuple(orgs),
         years=tuple(int(y) for y in raw.get("years", ())), enumerate=enum, path=path,
-        notes=raw.get("notes", ""),
+        notes=raw.get("notes", ""), public_base_url=raw.get("public_base_url", ""),
     )
 
 

@@ -56,6 +56,13 @@ def reachable_base_url(profile_path: Path):
         server.__exit__(None, None, None)
 
 
+def public_url(url: str | None, served_at: str, public_base: str) -> str | None:
+    """The URL a document has on the site the local copy stands for."""
+    if url and url.startswith(served_at.rstrip("/") + "/"):
+        return public_base.rstrip("/") + url[len(served_at.rstrip("/")):]
+    return url
+
+
 def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, list]:
     """Crawl each profile; returns the document rows, the counters and the loaded profiles."""
     from pipelines.crawl.discover import crawl
@@ -73,6 +80,9 @@ def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, 
         summary.sources += 1
         for rec in records:
             row = dataclasses.asdict(rec)
+            if profile.public_base_url and base_url:
+                for key in ("document_url", "detail_url"):
+                    row[key] = public_url(row[key], base_url, profile.public_base_url)
             rows.append(row)
             summary.discovered += 1
             if row.get("error_kind"):
