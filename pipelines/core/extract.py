@@ -194,9 +194,27 @@ def extract_path(path) -> dict:
 # ---------------------------------------------------------------- batch with a per-document limit
 
 
+def _limit_memory() -> None:
+    """Cap the worker's address space: one hostile PDF must not take the machine down."""
+    mb = int(os.environ.get("XXGK_EXTRACT_MAX_MEMORY_MB", "6144"))
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
+    except (ImportError, ValueError, OSError):  # not on this platform: the time limit still holds
+        pass
+
+
 def _worker(path: str, conn) -> None:
     try:
-        conn.send(extract_path(path))
+        _limit_memory()
+        try:
+            result = extract_path(path)
+        except MemoryError:
+            result = _fail(_result(path, None), "out_of_memory",
+                           "extraction needed more memory than the worker's limit "
+                           "(XXGK_EXTRACT_MAX_MEMORY_MB); the document was skipped")
+        conn.send(result)
     finally:
         conn.close()
 
@@ -236,10 +254,13 @@ def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
                 try:
                     results[i] = recv.recv()
                 except EOFError:
-                    results[i] = _fail(_result(paths[i], None), "corrupt_file", "the worker died")
+                    results[i] = _fail(_result(paths[i], None), "worker_crashed",
+                                       "the extraction worker died (out of memory or a crash in a "
+                                       "native library); the raw file is kept for review")
             elif not proc.is_alive():
-                results[i] = _fail(_result(paths[i], None), "corrupt_file",
-                                   f"the worker died (exit code {proc.exitcode})")
+                results[i] = _fail(_result(paths[i], None), "worker_crashed",
+                                   f"the extraction worker died (exit code {proc.exitcode}: out of "
+                                   "memory or a crash in a native library); the raw file is kept")
             elif time.monotonic() - started > timeout_s:
                 proc.kill()
                 results[i] = _timeout_result(paths[i], timeout_s)
