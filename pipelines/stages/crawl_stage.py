@@ -92,5 +92,23 @@ def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, 
                 summary.not_modified += 1
             else:
                 summary.downloaded += 1
-    tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
+    tables.write_table("crawl_documents", merge_history(rows), CRAWL_COLUMNS)
     return rows, summary, profiles
+
+
+def merge_history(current: list[dict]) -> list[dict]:
+    """Every version ever fetched stays: a report whose bytes changed at the same URL (a silent
+    correction) keeps its earlier version. `fetched_at` is when a version was first fetched.
+    Failed fetches count for the current crawl only; they are not history."""
+    previous = tables.read_records("crawl_documents") if tables.staging_path("crawl_documents").exists() else []
+    first_fetched = {(r["document_url"], r["sha256"]): r["fetched_at"] for r in previous if r["sha256"]}
+    merged, seen = [], set()
+    for row in current:
+        key = (row["document_url"], row["sha256"])
+        if row["sha256"] and not row["error_kind"]:
+            row = {**row, "fetched_at": first_fetched.get(key, row["fetched_at"])}
+            seen.add(key)
+        merged.append(row)
+    merged += [r for r in previous
+               if r["sha256"] and not r["error_kind"] and (r["document_url"], r["sha256"]) not in seen]
+    return merged
