@@ -101,6 +101,7 @@ class Doc:
     error_message: str | None = None
     fmt: str = "html"
     title: str = ""
+    org_name: str | None = None  # as printed, for an organisation the profile does not list
 
     @property
     def document_id(self) -> str:
@@ -211,6 +212,8 @@ def build_docs() -> list[Doc]:
         Doc("X", None, None, None, status="failed", cells=None, error_kind="not_a_report",
             error_message="no report title or tables", title="关于公布2021年政务公开工作要点的通知",
             fetched_at="2022-02-01T10:00:00+08:00", fmt="not_a_report"),
+        Doc("U2021", None, 2021, "2021", cells=full_cells("2021", {}), org_name="青川县新华乡人民政府",
+            title="青川县新华乡人民政府2021年政府信息公开工作年度报告", fetched_at="2022-02-03T10:00:00+08:00"),
     ]
 
 
@@ -241,7 +244,7 @@ def write_staging(staging: Path, docs: list[Doc]) -> None:
             document_id=doc.document_id, source_id="qingchuan",
             document_url=f"http://www.qc.gov.cn/zfxxgk/zfxxgknb/{doc.key}.{doc.fmt}",
             detail_url=f"http://www.qc.gov.cn/zfxxgk/zfxxgknb/t_{doc.key}.html",
-            title=doc.title, org_name=dict((o, n) for o, n, _ in ORGS).get(doc.org_id),
+            title=doc.title, org_name=doc.org_name or dict((o, n) for o, n, _ in ORGS).get(doc.org_id),
             org_id=doc.org_id, year=doc.year, format=doc.fmt, status=doc.status,
             error_kind=doc.error_kind, error_message=doc.error_message,
             template_s2=doc.template, template_s3=doc.template,

@@ -9,7 +9,7 @@ from pipelines.warehouse.exports import BOM, export_marts
 
 def test_exports_parquet_and_bom_csv(warehouse, tmp_path):
     out = export_marts(warehouse.db_path, tmp_path / "exports")
-    assert set(out) == {"check_results", "comparison", "coverage", "facts", "org_year"}
+    assert set(out) == {"check_results", "comparison", "coverage", "documents_to_review", "facts", "org_year"}
     for table, info in out.items():
         n = warehouse.query(f"select count(*) from marts.{table}")[0][0]
         assert info["rows"] == n

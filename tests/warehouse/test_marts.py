@@ -216,7 +216,7 @@ def test_every_mart_column_documented(warehouse):
     )
     assert rows == []
     tables = warehouse.query("select table_name from duckdb_tables() where schema_name = 'marts' order by 1")
-    assert [t for (t,) in tables] == ["check_results", "comparison", "coverage", "facts", "org_year"]
+    assert [t for (t,) in tables] == ["check_results", "comparison", "coverage", "documents_to_review", "facts", "org_year"]
 
 
 def test_load_optional_and_required_tables(tmp_path, kit):
@@ -234,3 +234,12 @@ def test_load_optional_and_required_tables(tmp_path, kit):
         assert con.execute("select count(*) from raw.documents").fetchone()[0] == counts["documents"]
     finally:
         con.close()
+
+
+def test_unplaced_documents_are_kept_for_review(warehouse):
+    rows = warehouse.query("select org_name_printed, year, review_reason from marts.documents_to_review "
+                           "order by review_reason")
+    assert set(rows) == {("青川县新华乡人民政府", 2021, "unexpected_organisation"),
+                         (None, None, "no_organisation_in_title")}
+    # an unexpected organisation's report never becomes a row of the county's coverage
+    assert warehouse.query("select count(*) from marts.coverage where org_name like '%新华乡%'") == [(0,)]
