@@ -13,15 +13,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     ensure_dbt_manifest()
     import dagster as dg
 
-    from pipelines import definitions
+    from pipelines.launch import run_all_assets
     from pipelines.run_summary import collect_counters, print_summary
 
     instance = dg.DagsterInstance.get()
     run_config = {"ops": {"downloaded_reports": {"config": {"force": True}}}} if args.force else {}
     if not args.verbose:  # the event log stays complete in the instance (and the UI)
         run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
-    result = dg.execute_job(dg.reconstructable(definitions.all_assets_job), instance=instance,
-                            run_config=run_config)
+    result = run_all_assets(instance, run_config)
     counters = collect_counters(result)
     print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
     if args.json:

@@ -7,6 +7,7 @@ limit, because Camelot's memory grows with pages processed in one process (pitfa
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -95,6 +96,11 @@ def extract_bytes(data: bytes, name: str = "", *, _path: str | None = None) -> d
         return _extract(data, out, _path)
     except ReaderError as exc:  # the reader knows what is wrong: pass its kind and message on
         return _fail(out, exc.kind, exc.message)
+    except (MemoryError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno != errno.ENOMEM:
+            return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")
+        return _fail(out, "out_of_memory", "extraction needed more memory than the worker's limit "
+                                           "(XXGK_EXTRACT_MAX_MEMORY_MB); the document was skipped")
     except Exception as exc:  # a reader bug must not take the batch down
         log.warning("extract %s: %s", name, traceback.format_exc())
         return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")

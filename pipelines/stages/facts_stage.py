@@ -81,9 +81,13 @@ def document_row(record: dict, result: dict | None, resolve_org: Callable[[str],
 def build_fact_tables(records: Iterable[dict], resolve_org: Callable[[str], str | None]) -> dict[str, int]:
     """Write documents, facts and identity_checks; returns row counts."""
     docs, facts, checks = [], [], []
+    seen: set[str] = set()
     for record in records:
         result = load_result(record["sha256"]) if record.get("sha256") and not record.get("error_kind") else None
         row = document_row(record, result, resolve_org)
+        if row["document_id"] in seen:  # the same bytes at another URL: the same document
+            continue
+        seen.add(row["document_id"])
         docs.append(row)
         if result and result.get("status") in ("ok", "partial"):
             facts.extend(fact_rows(row["document_id"], result))

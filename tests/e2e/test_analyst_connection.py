@@ -70,3 +70,22 @@ def test_second_run_publishes_while_an_analyst_is_connected(pipeline):
     assert seen == [before]
     # a new connection sees the newly published warehouse, complete
     assert _snapshot(published) == before
+
+
+def test_xxgk_run_is_registered_for_the_ui(pipeline):
+    """`xxgk run` records its run with the `xxgk` code location as origin, the way the UI launches
+    runs, so `make ui` lists it under the location and can re-execute it."""
+    import dagster as dg
+
+    data, _ = pipeline
+    instance = dg.DagsterInstance.from_config(str(data / "dagster_home"))
+    try:
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"launched_by": "xxgk run"}))
+        assert runs, "test_second_run_publishes_while_an_analyst_is_connected runs `xxgk run` first"
+        run = runs[0]
+        assert run.job_name == "xxgk_all_assets" and run.status == dg.DagsterRunStatus.SUCCESS
+        origin = run.remote_job_origin
+        assert origin.location_name == "xxgk"
+        assert origin.repository_origin.repository_name == "__repository__"
+    finally:
+        instance.dispose()

@@ -28,6 +28,7 @@ RES_COMMON = [
     "not_processed.petition", "not_processed.duplicate", "not_processed.publication",
     "not_processed.mass_repeat", "not_processed.confirm_reissue",
 ]
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Word 97-2003 .doc (OLE2 compound file)
 LAYOUT_SIZES = {("2019", "2019"): 198, ("2021", "2021"): 200, ("2021", "2019"): 186, ("2019", "2021"): 212}
 
 
@@ -127,6 +128,9 @@ def test_sha256_matches_served_file(t):
         assert t["pages_with_tables"]
     elif t["format"] == "docx":
         assert data.startswith(b"PK")
+    elif t["format"] == "doc":
+        assert data.startswith(OLE_MAGIC) and path.suffix == ".doc"
+        assert t["pages_with_tables"] is None
     elif t["format"] == "not_a_report":
         assert t["document_url"].endswith(".pdf") and data.lstrip().startswith(b"<html")
         assert t["cells"] == {}
@@ -172,12 +176,26 @@ def test_organisations_and_coverage():
 
 def test_formats_and_producers():
     fmts = Counter(t["format"] for t in TRUTHS)
-    for f in ("html", "pdf", "docx", "pdf-scanned", "not_a_report"):
+    for f in ("html", "pdf", "docx", "doc", "pdf-scanned", "not_a_report"):
         assert fmts[f] >= 1, f
     assert fmts["docx"] >= 3
     pdf_producers = {t["producer"] for t in TRUTHS if t["format"] == "pdf"}
     assert len(pdf_producers) >= 2
     assert fmts["html"] / len(TRUTHS) > 0.45
+
+
+def test_legacy_doc_attachments():
+    """.doc reports (LibreOffice's Word 97-2003 export of the DOCX) on both section layouts; the
+    served bytes are the ones the truth's sha256 names."""
+    docs = [t for t in REPORTS if t["format"] == "doc"]
+    assert docs
+    assert {t["template_s3"] for t in docs} == {"2019", "2021"}
+    for t in docs:
+        assert t["producer"] == "libreoffice-doc"
+        assert t["document_url"].endswith(".doc") and t["document_url"] != t["detail_url"]
+        data = (PORTAL / t["document_url"].lstrip("/")).read_bytes()
+        assert data.startswith(OLE_MAGIC)
+        assert hashlib.sha256(data).hexdigest() == t["sha256"], t["report_id"]
 
 
 def test_template_exceptions_present():

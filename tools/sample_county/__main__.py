@@ -3,8 +3,9 @@
     .venv/bin/python -m tools.sample_county [--out-portal data/sample_portal] [--out-truth data/sample_truth]
 
 HTML, DOCX and ReportLab output is byte-identical across runs. LibreOffice PDFs are normalised
-(dates, /ID) and are identical for the same LibreOffice build and fonts; without `soffice` on
-PATH the committed LibreOffice PDFs are reused (their sha256 stays in the truth).
+(dates, /ID) and are identical for the same LibreOffice build and fonts; the legacy .doc attachments
+(LibreOffice `--convert-to doc` of the DOCX) carry no clock time. Without `soffice` on PATH the
+committed LibreOffice PDFs and .doc files are reused (their sha256 stays in the truth).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # ---- attachments and detail pages
     lo_jobs, lo_reports = [], {}
+    doc_jobs, doc_reports = [], {}
     for r in reports:
         r.detail_url = portal.detail_path(r.published, r.doc_id)
         listing.append((r.published, r.doc_id, r.title, r.detail_url))
@@ -40,13 +42,19 @@ def main(argv: list[str] | None = None) -> int:
             r.file_bytes = portal.report_detail(r, None)
             files[r.detail_url] = r.file_bytes
             continue
-        ext = "docx" if r.fmt == "docx" else "pdf"
+        ext = r.fmt if r.fmt in ("docx", "doc") else "pdf"
         r.document_url = portal.attachment_path(r, ext)
         files[r.detail_url] = portal.report_detail(r, r.document_url.rsplit("/", 1)[1])
         if r.fmt == "not_a_report":
             r.file_bytes = portal.ERROR_PAGE
         elif r.fmt == "docx":
             r.file_bytes = render_docx.render(r)
+        elif r.fmt == "doc":
+            ext_in, src = render_libreoffice.source_for(r)
+            doc_jobs.append((r.report_id, ext_in, src))
+            doc_reports[r.report_id] = r
+            if r.report_id in render_libreoffice.FORMER_PDF_JOBS:
+                lo_jobs.append(render_libreoffice.former_pdf_job(r))
         elif r.producer == "reportlab":
             r.file_bytes, info = render_pdf_reportlab.render(r)
             r.pages_with_tables, r.table3_pages = info["pages_with_tables"], info["table3_pages"]
@@ -70,10 +78,23 @@ def main(argv: list[str] | None = None) -> int:
             print("soffice not found: reusing the committed LibreOffice PDFs", file=sys.stderr)
             pdfs = {rid: (out_portal / r.document_url.lstrip("/")).read_bytes() for rid, r in lo_reports.items()}
         for rid, pdf in pdfs.items():
-            r = lo_reports[rid]
+            r = lo_reports.get(rid)
+            if r is None:  # a former PDF job kept in the batch only for its effect on the rest
+                continue
             r.file_bytes = render_libreoffice.normalize(pdf, r)
             r.pages_with_tables, r.table3_pages = render_libreoffice.page_facts(r.file_bytes)
             files[r.document_url] = r.file_bytes
+
+    if doc_jobs:
+        if render_libreoffice.available():
+            docs = render_libreoffice.convert(doc_jobs, to="doc")
+        else:
+            print("soffice not found: reusing the committed .doc attachments", file=sys.stderr)
+            docs = {rid: (out_portal / r.document_url.lstrip("/")).read_bytes() for rid, r in doc_reports.items()}
+        for rid, data in docs.items():
+            r = doc_reports[rid]
+            r.file_bytes = data
+            files[r.document_url] = data
 
     for n in portal.NOTICES:
         n.detail_url = portal.detail_path(n.published, n.doc_id)

@@ -121,7 +121,7 @@ YEAR_FIRST_TITLE = ("jiaoyu", 2022)
 
 # delivery format per (org, year); everything not listed is inline HTML.
 # producer names: "trs-html", "reportlab", "libreoffice-docx", "libreoffice-html",
-# "python-docx", "scan-reportlab+pil", "error-page"
+# "python-docx", "libreoffice-doc", "scan-reportlab+pil", "error-page"
 FORMATS: dict[tuple[str, int], tuple[str, str]] = {
     # ReportLab PDFs
     ("gongan", 2024): ("pdf", "reportlab"),
@@ -147,7 +147,6 @@ FORMATS: dict[tuple[str, int], tuple[str, str]] = {
     ("ziranziyuan", 2023): ("pdf", "libreoffice-docx"),
     ("dongcheng", 2022): ("pdf", "libreoffice-docx"),
     ("dongcheng", 2024): ("pdf", "libreoffice-docx"),
-    ("xicheng", 2021): ("pdf", "libreoffice-docx"),
     ("baisha", 2020): ("pdf", "libreoffice-docx"),
     ("renshe", 2019): ("pdf", "libreoffice-html"),
     ("renshe", 2022): ("pdf", "libreoffice-html"),
@@ -161,7 +160,9 @@ FORMATS: dict[tuple[str, int], tuple[str, str]] = {
     ("renshe", 2023): ("docx", "python-docx"),
     ("xicheng", 2019): ("docx", "python-docx"),
     ("yuntai", 2024): ("docx", "python-docx"),
-    ("dongcheng", 2020): ("docx", "python-docx"),
+    # legacy Word 97-2003 attachments: the python-docx DOCX converted to .doc by LibreOffice
+    ("dongcheng", 2020): ("doc", "libreoffice-doc"),     # 2019 template
+    ("xicheng", 2021): ("doc", "libreoffice-doc"),       # 2021 official template
     # scanned, image-only PDFs
     ("taoyuan", 2023): ("pdf-scanned", "scan-reportlab+pil"),
     ("machang", 2022): ("pdf-scanned", "scan-reportlab+pil"),

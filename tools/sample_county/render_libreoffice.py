@@ -1,11 +1,15 @@
-"""PDFs exported by LibreOffice (`soffice --headless --convert-to pdf`) from DOCX or HTML.
+"""PDFs exported by LibreOffice (`soffice --headless --convert-to pdf`) from DOCX or HTML, and legacy
+Word 97-2003 `.doc` files (`--convert-to doc`) from the python-docx DOCX.
 
 LibreOffice stamps /CreationDate and a random trailer /ID; both are overwritten in place with
 same-length values derived from the report, so the bytes (and sha256) are reproducible as long as
-the LibreOffice version and fonts are the same. Without soffice, the committed PDFs are reused.
+the LibreOffice version and fonts are the same. The .doc export carries no clock time (its
+created/revised dates come from the DOCX core properties, which render_docx fixes) and no random
+ids, so it needs no patching. Without soffice, the committed PDFs and .doc files are reused.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import shutil
@@ -31,14 +35,33 @@ def available() -> bool:
     return shutil.which("soffice") is not None
 
 
+# LibreOffice's PDF export is not independent per file within one soffice run: removing a document
+# from the batch changes the bytes of the PDFs converted after it (same text, different streams).
+# Reports that moved from a LibreOffice PDF to another format therefore keep their old PDF job in
+# the batch (output discarded), so the remaining committed PDFs stay byte-identical.
+FORMER_PDF_JOBS = {"xicheng-2021": "libreoffice-docx"}
+
+
+def former_pdf_job(r: Report) -> tuple[str, str, bytes]:
+    """(name, ext, source) of the PDF job r had before its format changed; never a report_id."""
+    old = copy.copy(r)
+    old.producer = FORMER_PDF_JOBS[r.report_id]
+    ext, src = source_for(old)
+    return f"_former_{r.report_id}", ext, src
+
+
 def source_for(r: Report) -> tuple[str, bytes]:
+    if r.producer == "libreoffice-doc":
+        return "docx", render_docx.render(r)
     if r.producer == "libreoffice-docx":
         return "docx", render_docx.render(r, font=LO_FONT)
     return "html", render_html.office_document(r).encode("utf-8")
 
 
-def convert(jobs: list[tuple[str, str, bytes]]) -> dict[str, bytes]:
-    """jobs: (name, ext, source bytes) -> {name: pdf bytes}, one soffice run for all."""
+def convert(jobs: list[tuple[str, str, bytes]], to: str = "pdf") -> dict[str, bytes]:
+    """jobs: (name, ext, source bytes) -> {name: output bytes}, one soffice run for all.
+
+    `to` is the target extension: "pdf" or "doc" (Word 97-2003)."""
     if not jobs:
         return {}
     with tempfile.TemporaryDirectory(prefix="sample_county_lo_") as tmp:
@@ -50,9 +73,9 @@ def convert(jobs: list[tuple[str, str, bytes]]) -> dict[str, bytes]:
             p.write_bytes(data)
             files.append(str(p))
         cmd = ["soffice", f"-env:UserInstallation=file://{t}/profile", "--headless",
-               "--convert-to", "pdf", "--outdir", str(t / "out"), *files]
+               "--convert-to", to, "--outdir", str(t / "out"), *files]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
-        return {name: (t / "out" / f"{name}.pdf").read_bytes() for name, _, _ in jobs}
+        return {name: (t / "out" / f"{name}.{to}").read_bytes() for name, _, _ in jobs}
 
 
 def normalize(pdf: bytes, r: Report) -> bytes:

@@ -24,6 +24,9 @@ FORMAT_NOTES = {
                         "glyph boxes imprecisely. cell_locations omitted.",
     "python-docx": "Word attachment (.docx). pages_with_tables is null (no fixed pagination); cell_locations "
                    "omitted.",
+    "libreoffice-doc": "Legacy Word 97-2003 attachment (.doc, OLE2 compound file) converted by LibreOffice "
+                       "from the python-docx DOCX; reading it needs a converter (LibreOffice). "
+                       "pages_with_tables is null (no fixed pagination); cell_locations omitted.",
     "scan-reportlab+pil": "Image-only PDF (120 dpi grayscale JPEG per page, slightly rotated, no text layer): "
                           "needs OCR. pages_with_tables as in the page images; cell_locations omitted.",
     "error-page": "Not a report.",
