@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
+from pipelines import settings
 from pipelines.instance import ensure_dbt_manifest, prepare_environment
 
 
@@ -20,7 +22,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     run_config = {"ops": {"downloaded_reports": {"config": {"force": True}}}} if args.force else {}
     if not args.verbose:  # the event log stays complete in the instance (and the UI)
         run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
-    result = run_all_assets(instance, run_config)
+    if args.verbose:
+        result = run_all_assets(instance, run_config)
+    else:  # dbt's own progress lines go to a log file; the summary says where
+        log_path = settings.data_dir() / "logs" / "xxgk-run-latest.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"xxgk run: crawling, extracting, loading, building; progress in {log_path}", file=sys.stderr)
+        with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = run_all_assets(instance, run_config)
     counters = collect_counters(result)
     print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
     if args.json:
