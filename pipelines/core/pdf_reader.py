@@ -206,11 +206,8 @@ class _Grid:
         return len(self.ys) - 1, len(self.xs) - 1
 
 
-def _grid_from_camelot(tb, page_height: float) -> _Grid:
-    cells = tb.cells
-    nrows, ncols = len(cells), len(cells[0])
-    xs = [cells[0][c].x1 for c in range(ncols)] + [cells[0][ncols - 1].x2]
-    ys = [page_height - cells[r][0].y2 for r in range(nrows)] + [page_height - cells[nrows - 1][0].y1]
+def _span_sets(nrows: int, ncols: int):
+    """Union-find over grid positions: merged cells become one set owned by its top-left position."""
     parent = {(r, c): (r, c) for r in range(nrows) for c in range(ncols)}
 
     def find(a):
@@ -223,6 +220,16 @@ def _grid_from_camelot(tb, page_height: float) -> _Grid:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the top-left position owns the span
+
+    return find, union
+
+
+def _grid_from_camelot(tb, page_height: float) -> _Grid:
+    cells = tb.cells
+    nrows, ncols = len(cells), len(cells[0])
+    xs = [cells[0][c].x1 for c in range(ncols)] + [cells[0][ncols - 1].x2]
+    ys = [page_height - cells[r][0].y2 for r in range(nrows)] + [page_height - cells[nrows - 1][0].y1]
+    find, union = _span_sets(nrows, ncols)
 
     for r in range(nrows):
         for c in range(ncols):
@@ -470,18 +477,7 @@ def _grid_from_rules(number: int, segs, words) -> _Grid | None:
     def ruled(y: float, x: float) -> bool:
         return any(abs(s[0] - y) <= 1.5 and s[1] - 1 <= x <= s[2] + 1 for s in segs)
 
-    parent = {(r, c): (r, c) for r in range(nrows) for c in range(ncols)}
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    find, union = _span_sets(nrows, ncols)
 
     for r in range(nrows - 1):
         for c in range(ncols):
