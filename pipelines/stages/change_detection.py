@@ -42,3 +42,20 @@ def mark_published() -> None:
 def unchanged_since_publish(fingerprint: str) -> bool:
     published = tables.read_json(PUBLISHED_FINGERPRINT).get("fingerprint")
     return published == fingerprint and settings.warehouse_path().exists()
+
+
+def documents_pending_extraction() -> list[str]:
+    """sha256 of registry documents with no result from the current extractor version (a new
+    extractor release, or a run that stopped half-way)."""
+    from pipelines.stages.extract_stage import cache_path
+
+    if not tables.staging_path("crawl_documents").exists():
+        return []
+    return sorted({r["sha256"] for r in tables.read_records("crawl_documents")
+                   if r["sha256"] and not r["error_kind"] and not cache_path(r["sha256"]).exists()})
+
+
+def unpublished_crawl() -> bool:
+    """The last crawl found something the published warehouse was not built from."""
+    crawled = tables.read_json(CRAWL_FINGERPRINT).get("fingerprint")
+    return bool(crawled) and not unchanged_since_publish(crawled)
