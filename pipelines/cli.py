@@ -43,12 +43,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return extract_main(args.rest)
 
 
-def _cmd_serve_sample(args: argparse.Namespace) -> int:
-    from pipelines.crawl.serve import main as serve_main
-
-    return serve_main(port=args.port) or 0
-
-
 def _cmd_init_instance(args: argparse.Namespace) -> int:
     prepare_environment()
     ensure_dbt_manifest()
@@ -70,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     ext = sub.add_parser("extract", help="extract tables from files (see `xxgk extract --help`)", add_help=False)
     ext.add_argument("rest", nargs=argparse.REMAINDER)
     ext.set_defaults(func=_cmd_extract)
-    serve = sub.add_parser("serve-sample", help="serve data/sample_portal on 127.0.0.1 for runs from the UI")
-    serve.add_argument("--port", type=int, default=0)
-    serve.set_defaults(func=_cmd_serve_sample)
+    sub.add_parser("serve-sample", help="serve data/sample_portal on 127.0.0.1 (see `xxgk serve-sample --help`)")
     init = sub.add_parser("init-instance", help="write the Dagster instance config and the dbt manifest")
     init.set_defaults(func=_cmd_init_instance)
     return parser
@@ -84,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.core.cli_extract import main as extract_main
 
         return extract_main(argv[1:])
+    if argv[:1] == ["serve-sample"]:
+        from pipelines.crawl.serve import main as serve_main
+
+        return serve_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         with serve_directory(args.dir, port=args.port) as url:
-            print(f"Serving {args.dir} at {url}/  (Ctrl-C to stop)", flush=True)
+            print(f"Serving {args.dir} at {url}/  (Ctrl-C to stop)\n"
+                  f"To crawl this server instead of the pipeline's own: XXGK_SAMPLE_BASE_URL={url}", flush=True)
             threading.Event().wait()
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
