@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Cell, Table
-from .normalise import norm
+from .normalise import norm, split_ordinal
 from .values import is_value_like
 
 _HEADING = re.compile(r"^[一二三四五六七]、.*情况$")  # a report section heading, never a table row
@@ -66,14 +66,25 @@ class PositionReader:
     anchors: list[float] = field(default_factory=list)
     boundary: float = 0.0
     unplaced: list[dict] = field(default_factory=list)
+    # OCR'd pages (ocr.py): rebuild table 三's row labels from the template's row order, since
+    # OCR lines split a row-spanning label (三、本年度办理结果, (三)不予公开) into fragments that
+    # sit on whichever row is at the span's middle, and a wrapped label's values on its own line
+    repair_s3: bool = False
+    _s3_parent: int | None = None
+    _s3_last: int = 0
+    _s3_results: bool = False
 
     def page_tables(self, number: int, words: list[dict]) -> list[Table]:
         lines = lines_of(words)
         tables: list[Table] = []
         rows: list[tuple[list[Cell], list[Cell]]] = []  # (label cells, value cells)
+        row_secs: list[str | None] = []
 
         def flush():
             nonlocal rows
+            if rows and self.repair_s3 and "三" in row_secs:
+                rows = self._repair_s3(rows, row_secs)
+            row_secs.clear()
             if rows:
                 nl = max(len(lab) for lab, _ in rows)
                 nv = max(len(val) for _, val in rows)
@@ -96,6 +107,7 @@ class PositionReader:
                 flush()
                 if self.section == "三":  # the header band: the first line marks the section
                     rows.append(([_cell(number, line)], []))
+                    row_secs.append(None)
                     i += max(1, len(_band(lines, i)))
                     continue
             row_section = self.section
@@ -108,12 +120,78 @@ class PositionReader:
                 row = self._row(number, line, row_section)
             if row is not None:
                 rows.append(row)
+                row_secs.append(row_section)
             if row_section == "四" and row is not None and sum(_is_num_text(c.text) for c in row[1]) >= 15:
                 flush()
                 self.section, self.anchors = None, []  # table 四 has one value row
             i += 1
         flush()
         return tables
+
+    # -------------------------------------------------------- OCR repair of table 三 labels
+
+    def _repair_s3(self, rows, secs):
+        """Rows of table 三 with labels rebuilt from the template order (OCR only).
+
+        Each value row keeps its own ordinal label (the rightmost label word with an ordinal);
+        label fragments left of it are dropped, and a level-3 row gets its parent label from the
+        numbering (a restart at 1. moves to the next parent: (三), (四), (五), (六)). A printed
+        parent fragment that disagrees with that order blanks the row's values (left unread,
+        never guessed). A line of values without an ordinal joins the ordinal line above it
+        when that line had no values (a wrapped label with its values centred lower).
+        """
+        parents = {3: "(三)不予公开", 4: "(四)无法提供", 5: "(五)不予处理", 6: "(六)其他处理"}
+        out: list[tuple[list[Cell], list[Cell]]] = []
+        last_ordinal_row: int | None = None
+        for (lab, val), sec in zip(rows, secs):
+            if sec != "三":
+                out.append((lab, val))
+                continue
+            has_vals = any(norm(c.text) for c in val)
+            own_i, own = None, None
+            for i, c in enumerate(lab):
+                o, _ = split_ordinal(c.text)
+                if o is not None:
+                    own_i, own = i, o
+            if own is None:
+                if has_vals and last_ordinal_row is not None and not any(
+                        norm(c.text) for c in out[last_ordinal_row][1]):
+                    plab, _ = out[last_ordinal_row]
+                    out[last_ordinal_row] = (plab, val)
+                    last_ordinal_row = None
+                elif has_vals:
+                    out.append((lab, val))  # unplaceable: the mapper reports it
+                continue
+            printed = [split_ordinal(c.text)[0] for c in lab[:own_i]]
+            new_lab = [lab[own_i]]
+            conflict = False
+            if own.level == 1:
+                self._s3_results = own.number == 3
+                self._s3_parent, self._s3_last = None, 0
+            elif own.level == 2:
+                if not self._s3_results:
+                    new_lab.insert(0, Cell("三、本年度办理结果", lab[own_i].page, None))
+                    self._s3_results = True
+                self._s3_parent, self._s3_last = own.number, 0
+            else:
+                if self._s3_parent in parents and own.number > self._s3_last:
+                    parent = self._s3_parent
+                else:
+                    parent = 3 if self._s3_parent in (None, 1, 2) else self._s3_parent + 1
+                self._s3_parent, self._s3_last = parent, own.number
+                if parent not in parents or not self._s3_results:
+                    conflict = True
+                else:
+                    new_lab.insert(0, Cell(parents[parent], lab[own_i].page, None))
+                conflict = conflict or any(o is not None and o.level == 2 and o.number != parent
+                                           for o in printed)
+            if any(o is not None and o.level == 1 and o.number != 3 for o in printed):
+                conflict = True  # a fragment of another level-1 label on this line: not ours
+            if conflict:
+                val = [Cell("", c.page, None) for c in val]
+            out.append((new_lab, val))
+            last_ordinal_row = len(out) - 1
+        return out
 
     # -------------------------------------------------------- anchors
 

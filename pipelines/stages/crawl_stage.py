@@ -13,7 +13,7 @@ from pipelines.stages import tables
 CRAWL_COLUMNS = [
     "source_id", "document_url", "detail_url", "title", "anchor_text", "org_name", "org_id", "year",
     "is_correction", "sha256", "raw_path", "content_type", "size", "fetched_at", "http_status",
-    "format_hint", "error_kind", "error_message",
+    "format_hint", "error_kind", "error_message", "in_latest_crawl",
 ]
 
 
@@ -105,10 +105,11 @@ def merge_history(current: list[dict]) -> list[dict]:
     merged, seen = [], set()
     for row in current:
         key = (row["document_url"], row["sha256"])
+        row = {**row, "in_latest_crawl": True}
         if row["sha256"] and not row["error_kind"]:
-            row = {**row, "fetched_at": first_fetched.get(key, row["fetched_at"])}
+            row["fetched_at"] = first_fetched.get(key, row["fetched_at"])
             seen.add(key)
         merged.append(row)
-    merged += [r for r in previous
+    merged += [{**r, "in_latest_crawl": False} for r in previous
                if r["sha256"] and not r["error_kind"] and (r["document_url"], r["sha256"]) not in seen]
     return merged
