@@ -65,6 +65,22 @@ def test_second_run_publishes_while_an_analyst_is_connected(pipeline):
     assert run.returncode == 0, err[-3000:]
     counters = json.loads(out.strip().splitlines()[-1])
     assert counters["success"] and not counters["unchanged_since_last_publish"]
+    # the counters `xxgk run --json` prints agree with the sample county's truth
+    truths = [json.loads(p.read_text(encoding="utf-8"))
+              for p in (Path(__file__).resolve().parents[2] / "data" / "sample_truth").glob("*.truth.json")]
+    from pipelines.core.legacy_doc import soffice_path
+
+    unreadable = {"pdf-scanned": "needs_ocr", "not_a_report": "not_a_report"}
+    if soffice_path() is None:  # a legacy .doc needs LibreOffice
+        unreadable["doc"] = "needs_converter"
+    expected_kinds: dict[str, int] = {}
+    for t in truths:
+        if t["format"] in unreadable:
+            expected_kinds[unreadable[t["format"]]] = expected_kinds.get(unreadable[t["format"]], 0) + 1
+    assert counters["discovered"] == len(truths)
+    assert counters["failed_by_kind"] == expected_kinds
+    assert counters["reports_parsed"] == len(truths) - sum(expected_kinds.values())
+    assert counters["extract_extracted"] == 0  # nothing new: every document's result is reused
     assert polls > 10
     # the open connection saw exactly one state, the complete warehouse it opened
     assert seen == [before]
