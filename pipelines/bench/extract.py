@@ -41,7 +41,7 @@ def cases() -> list[tuple[Path, dict]]:
             out.append((pdf, truth))
     for t in sorted((DATA / "sample_truth").glob("*.truth.json")):
         truth = json.loads(t.read_text(encoding="utf-8"))
-        if truth.get("format") in ("pdf", "html", "docx") and truth.get("document_url"):
+        if truth.get("format") in ("pdf", "html", "docx", "doc") and truth.get("document_url"):
             out.append((DATA / "sample_portal" / truth["document_url"].lstrip("/"), truth))
     return out
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(f"{path.name[:34]:<34} {truth['format']:<6} {right:>8}/{total:<8} {ms:>8.0f}   {base}", flush=True)
     print("-" * len(head))
-    for fmt in ("pdf", "html", "docx"):
+    for fmt in ("pdf", "html", "docx", "doc"):
         sel = [r for r in rows if r["format"] == fmt]
         if sel:
             r_, t_ = sum(r["right"] for r in sel), sum(r["total"] for r in sel)
