@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel worker processes")
     p.add_argument("--in-process", action="store_true",
                    help="no worker processes and no time limit (debugging)")
+    p.add_argument("--ocr", action="store_true", default=None,
+                   help="OCR scanned PDFs (also env XXGK_OCR=1); OCR'd cells are kept only when "
+                        "complete and every identity I1-I4 holds, else the result stays needs_ocr")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -37,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("xxgk.extract")
-    results = (map(extract_path, args.paths) if args.in_process
-               else extract_many(args.paths, timeout_s=args.timeout, workers=args.workers))
+    results = (map(lambda p: extract_path(p, ocr=args.ocr), args.paths) if args.in_process
+               else extract_many(args.paths, timeout_s=args.timeout, workers=args.workers, ocr=args.ocr))
     for res in results:
         sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
         sys.stdout.flush()

@@ -14,6 +14,7 @@ import logging
 import multiprocessing as mp
 import multiprocessing.connection
 import os
+import re
 import time
 import traceback
 import zipfile
@@ -35,7 +36,7 @@ def _result(path: str, sha: str) -> dict:
     return {"path": path, "sha256": sha, "status": "failed", "error": None, "format": None,
             "organisation": None, "year": None, "template_s2": None, "template_s3": None,
             "cells": {}, "raw_text_cells": {}, "cell_locations": {}, "identity_checks": [],
-            "unmapped": []}
+            "unmapped": [], "read_by": None}
 
 
 def _fail(out: dict, kind: str, message: str) -> dict:
@@ -88,12 +89,18 @@ def _read(kind: str, data: bytes, path: str | None):
     return read_html(data), None
 
 
-def extract_bytes(data: bytes, name: str = "", *, _path: str | None = None) -> dict:
-    """One document's bytes -> the contract object. Never raises."""
+def extract_bytes(data: bytes, name: str = "", *, ocr: bool | None = None, _path: str | None = None) -> dict:
+    """One document's bytes -> the contract object. Never raises.
+
+    `ocr` (default: env XXGK_OCR=1) lets a scanned PDF be OCR'd instead of failing `needs_ocr`;
+    its cells are kept only when the reading is complete and every identity I1–I4 holds.
+    """
+    from .ocr import enabled
+
     sha = hashlib.sha256(data or b"").hexdigest()
     out = _result(name, sha)
     try:
-        return _extract(data, out, _path)
+        return _extract(data, out, _path, enabled(ocr))
     except ReaderError as exc:  # the reader knows what is wrong: pass its kind and message on
         return _fail(out, exc.kind, exc.message)
     except (MemoryError, OSError) as exc:
@@ -106,7 +113,7 @@ def extract_bytes(data: bytes, name: str = "", *, _path: str | None = None) -> d
         return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")
 
 
-def _extract(data: bytes, out: dict, path: str | None) -> dict:
+def _extract(data: bytes, out: dict, path: str | None, use_ocr: bool = False) -> dict:
     if not data or not data.strip():
         return _fail(out, "empty_file", "the file is empty; re-download it")
     kind = sniff(data)
@@ -125,9 +132,17 @@ def _extract(data: bytes, out: dict, path: str | None) -> dict:
     out["organisation"], out["year"] = org, year
 
     if pdf_read is not None and out["format"] == "pdf-scanned":
+        if use_ocr:
+            return _extract_ocr(data, out)
         return _fail(out, "needs_ocr", "the PDF has no usable text layer (scanned or garbled); OCR it")
 
+    out["read_by"] = "text"
     m = map_document(doc)
+    _fill_cells(out, m)
+    return _status(out, m, doc, pdf_read)
+
+
+def _fill_cells(out: dict, m) -> None:
     out["template_s2"], out["template_s3"] = m.template_s2, m.template_s3
     allowed = allowed_codes(m.template_s2, m.template_s3)
     for code in sorted(m.cells):
@@ -142,7 +157,76 @@ def _extract(data: bytes, out: dict, path: str | None) -> dict:
             out["cell_locations"][code] = {"page": placed.cell.page, "bbox_pt": list(placed.cell.bbox)}
     out["unmapped"] = m.unmapped
     out["identity_checks"] = check_identities(out["cells"], m.template_s3)
-    return _status(out, m, doc, pdf_read)
+
+
+def _extract_ocr(data: bytes, out: dict) -> dict:
+    """OCR a scanned PDF; keep its cells only when nothing is missing and I1–I4 all hold.
+
+    OCR gives two readings (the image's ruled grid, then word positions under the headers);
+    the first one that passes the gate is emitted.
+
+    A wrong number is worse than none: any unread or blank cell (OCR cannot tell a printed
+    blank from a missed one), any value that could not be placed, any failing or uncheckable
+    identity, and the result stays `needs_ocr` with no cells and a message saying why.
+    """
+    from .ocr import read_scanned
+
+    started = time.monotonic()
+    try:
+        docs, stats = read_scanned(data)
+    except ImportError as exc:
+        return _fail(out, "needs_ocr", f"the PDF has no usable text layer and OCR is not installed "
+                                       f"({exc.name or exc}); install rapidocr and onnxruntime")
+    except (MemoryError, ReaderError):
+        raise
+    except Exception as exc:  # an OCR engine failure leaves the document as it was: unread
+        log.warning("ocr %s: %s", out["path"], traceback.format_exc())
+        return _fail(out, "needs_ocr", f"the PDF has no usable text layer and OCR failed "
+                                       f"({type(exc).__name__}: {exc})")
+    seconds = time.monotonic() - started
+    org, year = title_info(docs[0].text)
+    out["organisation"], out["year"] = out["organisation"] or org, out["year"] or year
+    refusals = []
+    base = dict(out)
+    for doc in docs:  # the image's ruled grid first, then word positions under the headers
+        out = dict(base, cells={}, raw_text_cells={}, cell_locations={}, unmapped=[])
+        m = map_document(doc)
+        _fill_cells(out, m)
+        out["unmapped"].extend(doc.unplaced)
+        problems = ocr_gate_problems(out, m)
+        how = "image grid" if any(t.source == "ocr-image-grid" for t in doc.tables) else "word positions"
+        log.info("ocr %s by %s: %d pages in %.1f s, %s", out["path"], how, len(stats), seconds,
+                 problems or "trusted")
+        if not problems:
+            out["status"], out["error"], out["format"], out["read_by"] = "ok", None, "pdf-scanned", "ocr"
+            return out
+        refusals.append(f"by {how}: " + "; ".join(problems[:6]) + ("; …" if len(problems) > 6 else ""))
+    out = base
+    return _fail(out, "needs_ocr", f"the PDF has no usable text layer; OCR ran on {len(stats)} pages "
+                                   f"({seconds:.0f} s) but its reading was not trusted ("
+                                   + " | ".join(refusals) + ")")
+
+
+def ocr_gate_problems(out: dict, m) -> list[str]:
+    """Why an OCR reading must not be emitted ([] when every layout cell was read and checks pass)."""
+    problems = []
+    if not (m.template_s2 and m.template_s3):
+        missing = sorted({"二", "三", "四"} - m.sections)
+        problems.append(("sections not found: " + "".join(missing)) if missing
+                        else "template of a section unknown")
+    expected = allowed_codes(m.template_s2, m.template_s3)
+    unread = [c for c in expected if out["cells"].get(c) is None]
+    if unread:
+        problems.append(f"{len(unread)} cells unread")
+    numeric_unmapped = [u for u in out["unmapped"]
+                        if any(re.search(r"\d", str(v)) for v in u.get("values", []))]
+    if numeric_unmapped:
+        problems.append(f"{len(numeric_unmapped)} rows of values not placed")
+    for c in out["identity_checks"]:
+        if c["ok"] is not True:
+            verdict = "fails" if c["ok"] is False else "cannot be checked"
+            problems.append(f"{c['id']} {verdict} on {c['scope']}")
+    return problems
 
 
 def _status(out: dict, m, doc: Document, pdf_read) -> dict:
@@ -186,7 +270,7 @@ def _looks_like_report(text: str) -> bool:
     return "信息公开" in flat and ("年度报告" in flat or "年报" in flat or "情况的报告" in flat)
 
 
-def extract_path(path) -> dict:
+def extract_path(path, ocr: bool | None = None) -> dict:
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -194,7 +278,7 @@ def extract_path(path) -> dict:
         out = _result(str(p), hashlib.sha256(b"").hexdigest())
         out["sha256"] = None
         return _fail(out, "corrupt_file", f"cannot read {p}: {exc.strerror or exc}")
-    return extract_bytes(data, str(p), _path=str(p))
+    return extract_bytes(data, str(p), ocr=ocr, _path=str(p))
 
 
 # ---------------------------------------------------------------- batch with a per-document limit
@@ -211,11 +295,11 @@ def _limit_memory() -> None:
         pass
 
 
-def _worker(path: str, conn) -> None:
+def _worker(path: str, conn, ocr: bool | None = None) -> None:
     try:
         _limit_memory()
         try:
-            result = extract_path(path)
+            result = extract_path(path, ocr=ocr)
         except MemoryError:
             result = _fail(_result(path, None), "out_of_memory",
                            "extraction needed more memory than the worker's limit "
@@ -235,11 +319,11 @@ def _timeout_result(path: str, seconds: float) -> dict:
 
 
 def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 workers: int | None = None) -> Iterator[dict]:
+                 workers: int | None = None, ocr: bool | None = None) -> Iterator[dict]:
     """Yield one contract dict per path, in input order.
 
     Each document runs in a fresh process (memory is returned after every document) that is
-    killed when it exceeds `timeout_s`.
+    killed when it exceeds `timeout_s`. `ocr` as in `extract_bytes`.
     """
     paths = [str(p) for p in paths]
     workers = max(1, workers or min(os.cpu_count() or 1, 4))
@@ -250,7 +334,7 @@ def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
     while emit_i < len(paths):
         while next_i < len(paths) and len(running) < workers:
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(paths[next_i], send), daemon=True)
+            proc = ctx.Process(target=_worker, args=(paths[next_i], send, ocr), daemon=True)
             proc.start()
             send.close()
             running[next_i] = (proc, recv, time.monotonic())

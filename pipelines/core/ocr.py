@@ -1,16 +1,23 @@
-"""Opt-in OCR of image-only (scanned) PDF pages, feeding the word-position table reader.
+"""Opt-in OCR of image-only (scanned) PDF pages, feeding the existing table readers.
 
 Each page is rendered with pypdfium2 at OCR_DPI in grey, straightened (scans are often a
 fraction of a degree off: the skew is measured on the table's long ruling lines), and read
 once by RapidOCR (rapidocr 3.10 + onnxruntime; its models ship inside the wheel, so this
-works offline). Every text box becomes character records like `pdf_reader.page_chars`
-gives (PDF points, origin top-left, one baseline per box), full-width digits normalised,
-so `pdf_positions.PositionReader` places the numbers under the template's column headers.
+works offline). Every text box becomes word records in PDF points (origin top-left, one
+baseline per text line, split where the box's single-character boxes leave a gap), full-width
+digits and speck punctuation normalised.
+
+The words are then read two ways, and extract.py keeps the first reading its gate trusts:
+- the ruled grid found in the image (horizontal and vertical rules, spans where a rule is
+  missing), words placed by centre with `pdf_reader.table_from_grid`, as Camelot's grid is
+  for a text PDF;
+- `pdf_positions.PositionReader` under the template's column headers (unruled tables), with
+  table 三's row-spanning labels rebuilt from the template order (`repair_s3`).
 
 A text detector misses a lone small `0` now and then. Value columns are known from the
 other rows (x-centres shared by many numeric boxes), so where a table row lacks a number
 in a column, that cell's crop is recognised on its own (`_fill_gaps`). Nothing here decides
-whether the result is trusted: extract.py accepts OCR'd cells only when every layout code
+whether a reading is trusted: extract.py accepts OCR'd cells only when every layout code
 was read and every identity I1–I4 holds.
 """
 from __future__ import annotations
@@ -42,17 +49,16 @@ def enabled(flag: bool | None = None) -> bool:
 
 
 def engine():
-    """One RapidOCR engine per process (loading the models takes about a second)."""
+    """One RapidOCR engine per process (loading the models takes about a second).
+
+    rapidocr 3.10's default models (PP-OCRv6 det/rec small, mobile cls) ship inside the wheel
+    (rapidocr/models/): nothing is downloaded. Its logger writes to stderr; warnings only.
+    """
     global _ENGINE
     if _ENGINE is None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("MODELSCOPE_OFFLINE", "1")
-        logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         from rapidocr import RapidOCR
 
         _ENGINE = RapidOCR(params={"Global.log_level": "warning"})
-        # rapidocr's own logger prints to stdout-less handlers; keep it quiet
-        logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     return _ENGINE
 
 
@@ -64,7 +70,7 @@ def clean_text(text: str) -> str:
     """
     s = unicodedata.normalize("NFKC", text or "").strip()
     core = s.strip(_EDGE_NOISE + " ")
-    if core and len(core) <= 6 and _ZERO_LIKE.fullmatch(core) and not core.isalpha() or core in _ZERO_ALONE:
+    if (core and len(core) <= 6 and _ZERO_LIKE.fullmatch(core) and not core.isalpha()) or core in _ZERO_ALONE:
         core = re.sub(r"[oOóòöÓÒÖ〇]", "0", core)
     if core and _NUMERIC.match(core.replace(" ", "")):
         return core.replace(" ", "")
@@ -74,9 +80,10 @@ def clean_text(text: str) -> str:
 # ---------------------------------------------------------------- image
 
 
-def render_grey(page, dpi: int = OCR_DPI):
+def render_grey(page, dpi: int | None = None):
     import numpy as np
 
+    dpi = dpi or OCR_DPI
     bitmap = page.render(scale=dpi / 72, grayscale=True)
     arr = bitmap.to_numpy()
     arr = arr[:, :, 0] if arr.ndim == 3 else arr
@@ -88,6 +95,9 @@ def skew_degrees(grey) -> float:
     import cv2
     import numpy as np
 
+    if grey.shape[1] > 1000:  # the angle needs no more than ~800 px of width; Hough is slow
+        f = 800 / grey.shape[1]
+        grey = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     h, w = grey.shape
     binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10)
     lines = cv2.HoughLinesP(binary, 1, np.pi / 1800, threshold=200, minLineLength=w // 4, maxLineGap=8)
@@ -254,7 +264,10 @@ def _words_pt(boxes: list[dict], scale: float) -> list[dict]:
 
 
 def ocr_page(page, number: int) -> tuple[list[dict], dict]:
-    """One pdfium page -> (words in PDF points, stats). The engine reads the whole page once."""
+    """One pdfium page -> (words in PDF points, stats). The engine reads the whole page once.
+
+    stats["grid_lines"] holds the page's ruling lines in points (for `grid_tables`).
+    """
     t0 = time.monotonic()
     grey = render_grey(page)
     angle = skew_degrees(grey)
@@ -263,11 +276,114 @@ def ocr_page(page, number: int) -> tuple[list[dict], dict]:
                       return_single_char_box=True)
     boxes = _boxes(result)
     added = _fill_gaps(grey, boxes)
-    words = _words_pt(boxes, OCR_DPI / 72)
+    scale = OCR_DPI / 72
+    words = _words_pt(boxes, scale)
     stats = {"page": number, "skew_deg": round(angle, 3), "words": len(words), "recovered": added,
-             "seconds": round(time.monotonic() - t0, 2)}
-    log.info("ocr page %s: %s", number, stats)
+             "seconds": round(time.monotonic() - t0, 2), "grid_lines": ruling_lines(grey, scale)}
+    log.info("ocr page %s: %s", number, {k: v for k, v in stats.items() if k != "grid_lines"})
     return words, stats
+
+
+# ---------------------------------------------------------------- ruled grids from the image
+
+
+def ruling_lines(grey, scale: float) -> dict:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) ruling segments, in points."""
+    import cv2
+
+    h, w = grey.shape
+    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10)
+    out: dict[str, list[tuple[float, float, float]]] = {"h": [], "v": []}
+    for kind, kernel in (("h", (max(w // 40, 20), 1)), ("v", (1, max(h // 60, 20)))):
+        el = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
+        mask = cv2.dilate(cv2.erode(binary, el), el)
+        # bridge one-pixel breaks of a scanned line
+        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+        n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for i in range(1, n):
+            x, y, bw, bh, _area = st[i]
+            if kind == "h" and bw >= kernel[0]:
+                out["h"].append(((y + bh / 2) / scale, x / scale, (x + bw) / scale))
+            elif kind == "v" and bh >= kernel[1]:
+                out["v"].append(((x + bw / 2) / scale, y / scale, (y + bh) / scale))
+    return out
+
+
+def _cluster(values: list[float], tol: float) -> list[float]:
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def grid_tables(number: int, words: list[dict], lines: dict):
+    """Ruled tables of one OCR'd page: the grid from the image's lines, words placed by centre."""
+    from .pdf_reader import _Grid, _span_sets, table_from_grid
+
+    hs, vs = lines.get("h", []), lines.get("v", [])
+    tables = []
+    for box in _line_groups(hs, vs):
+        th = [s for s in hs if box[1] - 3 <= s[0] <= box[3] + 3 and s[2] > box[0] and s[1] < box[2]]
+        tv = [s for s in vs if box[0] - 3 <= s[0] <= box[2] + 3 and s[2] > box[1] and s[1] < box[3]]
+        # a table's first or last row alone on a page may lack its outer rule: the vertical
+        # rules' ends close it
+        tops, bottoms = [s[1] for s in tv], [s[2] for s in tv]
+        ys = _cluster([s[0] for s in th] + [min(tops, default=box[1]), max(bottoms, default=box[3])], 2.5)
+        xs = _cluster([s[0] for s in tv], 2.5)
+        if len(ys) < 2 or len(xs) < 3:
+            continue
+        nrows, ncols = len(ys) - 1, len(xs) - 1
+
+        def ruled_h(y, x):
+            return any(abs(s[0] - y) <= 2.5 and s[1] - 2 <= x <= s[2] + 2 for s in th)
+
+        def ruled_v(x, y):
+            return any(abs(s[0] - x) <= 2.5 and s[1] - 2 <= y <= s[2] + 2 for s in tv)
+
+        find, union = _span_sets(nrows, ncols)
+        for r in range(nrows):
+            ym = (ys[r] + ys[r + 1]) / 2
+            for c in range(ncols):
+                xm = (xs[c] + xs[c + 1]) / 2
+                if c + 1 < ncols and not ruled_v(xs[c + 1], ym):
+                    union((r, c), (r, c + 1))
+                if r + 1 < nrows and not ruled_h(ys[r + 1], xm):
+                    union((r, c), (r + 1, c))
+        owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
+        chars = [dict(w, origin_x=w["x0"]) for w in words]
+        tables.append(table_from_grid(_Grid(number, xs, ys, owner), chars, "ocr-image-grid"))
+    return tables
+
+
+def _line_groups(hs, vs) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes of connected sets of ruling lines (one per table), top to bottom."""
+    segs = [("h", s) for s in hs] + [("v", s) for s in vs]
+    boxes = [((s[1], s[0], s[2], s[0]) if k == "h" else (s[0], s[1], s[0], s[2])) for k, s in segs]
+    parent = list(range(len(boxes)))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            if a[0] - 3 <= b[2] and b[0] - 3 <= a[2] and a[1] - 3 <= b[3] and b[1] - 3 <= a[3]:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[tuple]] = {}
+    for i, b in enumerate(boxes):
+        groups.setdefault(find(i), []).append(b)
+    out = []
+    for g in groups.values():
+        box = (min(b[0] for b in g), min(b[1] for b in g), max(b[2] for b in g), max(b[3] for b in g))
+        if len(g) >= 4 and box[2] - box[0] > 100 and box[3] - box[1] > 8:
+            out.append(box)
+    return sorted(out, key=lambda b: b[1])
 
 
 def page_text(words: list[dict]) -> str:
@@ -275,3 +391,45 @@ def page_text(words: list[dict]) -> str:
     from .pdf_positions import lines_of
 
     return "\n".join(" ".join(w["text"] for w in line) for line in lines_of(words))
+
+
+def max_pages() -> int:
+    return int(os.environ.get("XXGK_OCR_MAX_PAGES", "12"))
+
+
+def read_scanned(data: bytes):
+    """Scanned PDF bytes -> (candidate Documents, per-page stats).
+
+    Pages are read in order up to XXGK_OCR_MAX_PAGES (tables 二/三/四 come early in a report).
+    Two readings of the same OCR words are offered, best first for a ruled scan: the grid of
+    the image's ruling lines (like Camelot lattice on a text PDF), then word positions under the
+    template's column headers (`PositionReader`, for unruled tables). The caller keeps the
+    first one its gate trusts.
+    """
+    from .model import Document
+    from .pdf_positions import PositionReader
+    from .pdf_reader import _open
+
+    pdf = _open(data)
+    try:
+        positions = PositionReader(repair_s3=True)
+        texts: list[str] = []
+        by_grid, by_position = [], []
+        stats = []
+        for i in range(min(len(pdf), max_pages())):
+            words, st = ocr_page(pdf[i], i + 1)
+            lines = st.pop("grid_lines", None) or {}
+            stats.append(st)
+            texts.append(page_text(words))
+            by_position.extend(positions.page_tables(i + 1, words))
+            by_grid.extend(grid_tables(i + 1, words, lines))
+    finally:
+        pdf.close()
+    text = "\n".join(texts)
+    docs = []
+    if by_grid:
+        docs.append(Document(text=text, tables=by_grid, format="pdf-scanned"))
+    doc = Document(text=text, tables=by_position, format="pdf-scanned")
+    doc.unplaced.extend(positions.unplaced)
+    docs.append(doc)
+    return docs, stats

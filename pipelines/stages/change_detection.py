@@ -26,7 +26,10 @@ def crawl_fingerprint(rows: list[dict]) -> str:
     """Same documents, same bytes, same errors, same extractor and models → same fingerprint."""
     docs = sorted((r.get("document_url") or "", r.get("sha256") or "", r.get("error_kind") or "",
                    r.get("title") or "") for r in rows)
-    payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "models": _models_digest()})
+    from pipelines.core import ocr
+
+    payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "ocr": ocr.enabled(),
+                          "models": _models_digest()})
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipelines import settings
 
 # Bump when the extractor's output changes, so cached results are recomputed.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 @dataclass
@@ -21,7 +21,11 @@ class ExtractSummary:
 
 
 def cache_path(sha256: str) -> Path:
-    return settings.staging_dir() / "extracted" / f"{sha256}.v{EXTRACTOR_VERSION}.json"
+    """One result per document, extractor version and OCR setting (XXGK_OCR=1 re-reads scans)."""
+    from pipelines.core import ocr
+
+    variant = ".ocr" if ocr.enabled() else ""
+    return settings.staging_dir() / "extracted" / f"{sha256}.v{EXTRACTOR_VERSION}{variant}.json"
 
 
 def load_result(sha256: str) -> dict | None:
