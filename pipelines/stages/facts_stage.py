@@ -9,7 +9,7 @@ from pipelines.stages.extract_stage import load_result
 DOCUMENT_COLUMNS = [
     "document_id", "source_id", "document_url", "detail_url", "title", "org_name", "org_id", "year",
     "format", "status", "error_kind", "error_message", "template_s2", "template_s3", "fetched_at",
-    "raw_path", "is_correction",
+    "raw_path", "is_correction", "read_by",
 ]
 FACT_COLUMNS = ["document_id", "code", "value", "value_state", "raw_text", "page", "x0", "top", "x1", "bottom"]
 CHECK_COLUMNS = ["document_id", "identity", "scope", "ok", "expected", "printed"]
@@ -75,6 +75,7 @@ def document_row(record: dict, result: dict | None, resolve_org: Callable[[str],
         "fetched_at": record.get("fetched_at"),
         "raw_path": record.get("raw_path"),
         "is_correction": bool(record.get("is_correction")),
+        "read_by": result.get("read_by"),  # text | ocr | null (not read)
     }
 
 

@@ -36,6 +36,7 @@ STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
         ("fetched_at", "TIMESTAMPTZ"),
         ("raw_path", "VARCHAR"),
         ("is_correction", "BOOLEAN"),
+        ("read_by", "VARCHAR"),
     ],
     "facts": [
         ("document_id", "VARCHAR"),

@@ -183,3 +183,10 @@ def test_dbt_reports_planted_violations_as_warnings_not_errors(pipeline):
     assert dbt_failed == {("marts/check_results", "check_results_no_failed_I4", "WARN"),
                           ("core/facts_latest", "assert_i4_reconciles_in_facts", "WARN")}
     assert result.success  # warnings do not fail the build
+
+
+def test_every_fact_says_how_it_was_read(warehouse):
+    # OCR is opt-in: a default run reads text layers, HTML and Word only
+    assert warehouse.execute("select distinct read_by from marts.facts").fetchall() == [("text",)]
+    unread = warehouse.execute("select count(*) from core.documents where status = 'failed' and read_by is not null")
+    assert unread.fetchone() == (0,)

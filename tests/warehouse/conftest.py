@@ -250,6 +250,7 @@ def write_staging(staging: Path, docs: list[Doc]) -> None:
             template_s2=doc.template, template_s3=doc.template,
             fetched_at=doc.fetched_at,  # ISO text, as the crawler writes it
             raw_path=f"raw/{doc.document_id[:2]}/{doc.document_id}", is_correction=doc.is_correction,
+            read_by="text" if doc.status in ("ok", "partial") else None,
         ))
         for i, (code, value) in enumerate(sorted((doc.cells or {}).items())):
             raw = (doc.raw_text or {}).get(code)

@@ -50,6 +50,7 @@ select
     r.fetched_at,
     r.raw_path,
     r.is_correction,
+    r.read_by,
     r.is_parsed,
     r.is_placed,
     r.version,

@@ -25,6 +25,7 @@ select
     d.version,
     d.n_versions,
     d.is_correction,
+    d.read_by,
     d.is_latest,
     f.page,
     f.x0 as bbox_x0,

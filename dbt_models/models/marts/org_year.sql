@@ -53,6 +53,7 @@ select
     d.version,
     d.n_versions,
     d.is_correction,
+    d.read_by,
     d.status,
     d.template_s2,
     d.template_s3,

@@ -17,6 +17,7 @@ select
     fetched_at,
     raw_path,
     coalesce(is_correction, false) as is_correction,
+    read_by,
     coalesce(lower(status) in ('ok', 'partial'), false) as is_parsed
 from {{ source('raw', 'documents') }}
 where document_id is not null
