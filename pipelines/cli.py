@@ -37,12 +37,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
-def _cmd_extract(args: argparse.Namespace) -> int:
-    from pipelines.core.cli_extract import main as extract_main
-
-    return extract_main(args.rest)
-
-
 def _cmd_init_instance(args: argparse.Namespace) -> int:
     prepare_environment()
     ensure_dbt_manifest()
@@ -61,9 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="rebuild and publish even when nothing changed since the last publish")
     run.set_defaults(func=_cmd_run)
-    ext = sub.add_parser("extract", help="extract tables from files (see `xxgk extract --help`)", add_help=False)
-    ext.add_argument("rest", nargs=argparse.REMAINDER)
-    ext.set_defaults(func=_cmd_extract)
+    # these two take their own options: main() hands them over before this parser runs
+    sub.add_parser("extract", help="extract tables from files to JSON Lines (see `xxgk extract --help`)")
     sub.add_parser("serve-sample", help="serve data/sample_portal on 127.0.0.1 (see `xxgk serve-sample --help`)")
     init = sub.add_parser("init-instance", help="write the Dagster instance config and the dbt manifest")
     init.set_defaults(func=_cmd_init_instance)
