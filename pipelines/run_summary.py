@@ -6,10 +6,10 @@ from typing import TextIO
 
 from pipelines import settings
 
+# asset -> (metadata keys to report, prefix in the counters); the crawl's come from crawl_counters.json
 _COUNTERS = {
-    "downloaded_reports": ["discovered", "downloaded", "not_modified", "failed"],
-    "extracted_reports": ["extracted", "skipped_unchanged"],
-    "report_facts": ["documents", "facts"],
+    "extracted_reports": (["extracted", "skipped_unchanged"], "extract_"),
+    "report_facts": (["documents", "facts"], ""),
 }
 
 
@@ -32,12 +32,10 @@ def collect_counters(result) -> dict:
         mat = event.step_materialization_data.materialization
         name = mat.asset_key.path[-1]
         materialized.add(name)
-        for key in _COUNTERS.get(name, []):
+        keys, prefix = _COUNTERS.get(name, ([], ""))
+        for key in keys:
             if key in mat.metadata:
-                prefix = {"downloaded_reports": "", "extracted_reports": "extract_", "report_facts": ""}[name]
                 counters[prefix + key] = _meta_value(mat.metadata[key])
-        if name == "downloaded_reports" and "failed_by_kind" in mat.metadata:
-            counters["download_failed_by_kind"] = _meta_value(mat.metadata["failed_by_kind"])
     failed_checks = [
         f"{ev.event_specific_data.asset_key.to_user_string()}:{ev.event_specific_data.check_name}"
         for ev in result.all_events

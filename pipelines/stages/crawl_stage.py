@@ -44,16 +44,12 @@ def reachable_base_url(profile_path: Path):
 
     # A stable port keeps URLs stable across runs, so the next crawl gets 304s, not re-downloads.
     port = int(os.environ.get("XXGK_SAMPLE_PORT", "18631"))
-    try:
-        server = serve_directory(settings.SAMPLE_PORTAL_DIR, port=port)
-        base_url = server.__enter__()
-    except OSError:  # taken: any free port still crawls right, it only re-downloads
-        server = serve_directory(settings.SAMPLE_PORTAL_DIR)
-        base_url = server.__enter__()
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            base_url = stack.enter_context(serve_directory(settings.SAMPLE_PORTAL_DIR, port=port))
+        except OSError:  # taken: any free port still crawls right, it only re-downloads
+            base_url = stack.enter_context(serve_directory(settings.SAMPLE_PORTAL_DIR))
         yield base_url
-    finally:
-        server.__exit__(None, None, None)
 
 
 def public_url(url: str | None, served_at: str, public_base: str) -> str | None:

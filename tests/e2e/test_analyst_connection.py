@@ -12,16 +12,18 @@ from pathlib import Path
 
 import duckdb
 
+# one snapshot per query: the row counts of three marts and the facts' checksum
+SNAPSHOT_SQL = """select (select count(*) from marts.org_year), (select count(*) from marts.facts),
+                         (select count(*) from marts.coverage),
+                         (select round(sum(value), 4) from marts.facts where value_state = 'number')"""
+
 ANALYST = textwrap.dedent("""
     import json, sys, time, duckdb
     con = duckdb.connect(sys.argv[1], read_only=True)
     print("connected", flush=True)
     seen = set()
     while True:
-        # one snapshot per query: the row counts of three marts and the facts' checksum
-        row = con.execute('''select (select count(*) from marts.org_year), (select count(*) from marts.facts),
-                                    (select count(*) from marts.coverage),
-                                    (select round(sum(value), 4) from marts.facts where value_state = 'number')''').fetchone()
+        row = con.execute(sys.argv[2]).fetchone()
         seen.add(json.dumps(row))
         if sys.stdin.readline().strip() == "stop":
             break
@@ -32,9 +34,7 @@ ANALYST = textwrap.dedent("""
 def _snapshot(path: Path):
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return json.dumps(con.execute('''select (select count(*) from marts.org_year), (select count(*) from marts.facts),
-                                    (select count(*) from marts.coverage),
-                                    (select round(sum(value), 4) from marts.facts where value_state = 'number')''').fetchone())
+        return json.dumps(con.execute(SNAPSHOT_SQL).fetchone())
     finally:
         con.close()
 
@@ -44,7 +44,7 @@ def test_second_run_publishes_while_an_analyst_is_connected(pipeline):
     assert result.success
     published = data / "warehouse.duckdb"
     before = _snapshot(published)
-    analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(published)], stdin=subprocess.PIPE,
+    analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(published), SNAPSHOT_SQL], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     assert analyst.stdout.readline().strip() == "connected"
     env = {**os.environ, "XXGK_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
