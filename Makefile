@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_ARGS := --project-dir dbt_models --profiles-dir dbt_models
 MANIFEST := dbt_models/target/manifest.json
 
-.PHONY: install demo test ui manifest docs bench-extract bench-incremental lock clean
+.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental lock clean
 
 install: $(STAMP)
 
@@ -43,6 +43,12 @@ ui: install manifest
 docs: install manifest
 	$(BIN)/dbt docs generate $(DBT_ARGS)
 	@echo "dbt docs: open dbt_models/target/index.html, or run: $(BIN)/dbt docs serve $(DBT_ARGS)"
+
+# The published warehouse, read-only, in the DuckDB command-line client (1.x: it reads the
+# published file's storage format, as BI drivers of the 1.x line do).
+sql: install
+	@test -f $(XXGK_DATA_DIR)/warehouse.duckdb || { echo "no warehouse at $(XXGK_DATA_DIR)/warehouse.duckdb: run make demo first" >&2; exit 1; }
+	$(BIN)/duckdb -readonly $(XXGK_DATA_DIR)/warehouse.duckdb
 
 bench-extract: install
 	$(BIN)/python -m pipelines.bench.extract

@@ -1,8 +1,16 @@
-"""Swap the finished build file over the published warehouse, atomically.
+"""Publish the finished build file as the analysts' warehouse: in a storage format DuckDB 1.x
+reads, swapped in atomically.
 
-Analysts keep read-only connections on the published file. DuckDB allows one writer per file
-and a writer locks out even readers, so the run never writes to the published file: it copies
-the finished build file to a temporary file in the published file's folder (same file system)
+Storage format. The build file is written by DuckDB 2.x in its own storage format, which DuckDB
+1.x refuses ("version number 69 … can only read versions between 64 and 68"), and the CLI,
+ODBC/JDBC and BI drivers analysts use often lag behind. So the published copy is not a byte copy:
+the build is copied table by table (COPY FROM DATABASE: schemas, tables, views, comments) into a
+new file attached with STORAGE_VERSION `PUBLISHED_STORAGE_VERSION`, which every DuckDB from 1.0 on
+reads (tested with the 1.5 CLI; DuckDB 2.x reads it too).
+
+Atomic for readers. Analysts keep read-only connections on the published file. DuckDB allows
+one writer per file and a writer locks out even readers, so the run never writes to the published
+file: it writes the copy to a temporary file in the published file's folder (same file system)
 and `os.replace`s it over the published path. On POSIX the rename is atomic: a reader that
 already has the old file open keeps reading the old inode (consistent, old data) and is not
 blocked; any connection opened afterwards sees the new file.
@@ -14,16 +22,19 @@ the old instance. Fresh data needs a fresh process, or all old connections close
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import uuid
 from pathlib import Path
 
 import duckdb
 
+# The oldest storage format that keeps what the marts use; DuckDB 1.0 and every later release read it.
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+_COPY_ALIAS = "xxgk_published_copy"
 
-def _fsync_dir(folder: Path) -> None:
+
+def _fsync_path(path: Path, flags: int = os.O_RDONLY) -> None:
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, flags)
     except OSError:
         return
     try:
@@ -34,12 +45,51 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def publish(build_path: str | Path, published_path: str | Path) -> Path:
-    """CHECKPOINT the build file, copy it next to `published_path`, then os.replace it over.
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
 
-    The build file must not be open in another process (the CHECKPOINT needs the write lock).
-    Returns the published path.
-    """
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str, int]]:
+    return con.execute(
+        "SELECT schema_name, table_name, estimated_size FROM duckdb_tables() "
+        "WHERE database_name = ? ORDER BY 1, 2",
+        [database],
+    ).fetchall()
+
+
+def write_portable_copy(build_path: Path, out_path: Path,
+                        storage_version: str = PUBLISHED_STORAGE_VERSION) -> None:
+    """Copy every schema, table, view and comment of `build_path` into a new file `out_path`
+    written in `storage_version`. `build_path` must not be open in another process (the
+    CHECKPOINT that folds its write-ahead log in needs the write lock)."""
+    if out_path.exists():
+        raise FileExistsError(out_path)
+    con = duckdb.connect(str(build_path))
+    try:
+        con.execute("CHECKPOINT")
+        source = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(f"ATTACH {_lit(str(out_path))} AS {_COPY_ALIAS} "
+                    f"(STORAGE_VERSION {_lit(storage_version)})")
+        try:
+            con.execute(f'COPY FROM DATABASE "{source}" TO {_COPY_ALIAS}')
+            copied = [(s, t) for s, t, _ in _tables(con, _COPY_ALIAS)]
+            expected = [(s, t) for s, t, _ in _tables(con, source)]
+            if copied != expected:
+                raise RuntimeError(f"the published copy lacks tables: {sorted(set(expected) - set(copied))}")
+            con.execute(f"CHECKPOINT {_COPY_ALIAS}")
+        finally:
+            con.execute(f"DETACH {_COPY_ALIAS}")
+    finally:
+        con.close()
+    wal = build_path.with_name(build_path.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise RuntimeError(f"{wal} still holds data after CHECKPOINT: is the build file open elsewhere?")
+
+
+def publish(build_path: str | Path, published_path: str | Path) -> Path:
+    """Write a DuckDB-1.x-readable copy of the build file next to `published_path`, then
+    os.replace it over. The build file must not be open in another process.
+    Returns the published path."""
     build_path = Path(build_path).resolve()
     published_path = Path(published_path).resolve()
     if not build_path.is_file():
@@ -47,35 +97,36 @@ def publish(build_path: str | Path, published_path: str | Path) -> Path:
     if build_path == published_path:
         raise ValueError("build and published paths must differ")
 
-    # Fold the write-ahead log into the file so the copy is complete on its own.
-    con = duckdb.connect(str(build_path))
-    try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    wal = build_path.with_name(build_path.name + ".wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        raise RuntimeError(f"{wal} still holds data after CHECKPOINT: is the build file open elsewhere?")
-
     published_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{published_path.name}.", suffix=".tmp", dir=published_path.parent
-    )
-    tmp = Path(tmp_name)
+    tmp = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
+    tmp_wal = tmp.with_name(tmp.name + ".wal")
     try:
-        with os.fdopen(fd, "wb") as out, build_path.open("rb") as src:
-            shutil.copyfileobj(src, out, length=16 * 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copymode(build_path, tmp)
+        write_portable_copy(build_path, tmp)
+        if tmp_wal.exists():
+            raise RuntimeError(f"{tmp_wal} left after DETACH: the copy is not self-contained")
+        _fsync_path(tmp)
+        os.chmod(tmp, 0o644)
         # A stale WAL beside the published file would be replayed onto the new file.
         # Readers are read-only and never write one, so any WAL here is left over from a crash.
         stale_wal = published_path.with_name(published_path.name + ".wal")
         if stale_wal.exists():
             stale_wal.unlink()
         os.replace(tmp, published_path)
-        _fsync_dir(published_path.parent)
+        _fsync_path(published_path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        tmp_wal.unlink(missing_ok=True)
         raise
     return published_path
+
+
+def storage_version(path: str | Path) -> str | None:
+    """The storage format a DuckDB file was written in (e.g. 'v1.0.0+'), as DuckDB reports it."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tags = con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return (tags or {}).get("storage_version")

@@ -8,10 +8,11 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse.publish import publish
+from pipelines.warehouse.publish import PUBLISHED_STORAGE_VERSION, publish, storage_version
 
 READER = textwrap.dedent(
     """
@@ -121,3 +122,52 @@ def test_publish_dbt_built_warehouse(warehouse, tmp_path):
     finally:
         con.close()
     assert n == 4
+
+
+# ---- readable by DuckDB 1.x ------------------------------------------------------------------
+
+DUCKDB_CLI = Path(sys.executable).with_name("duckdb")  # the pinned duckdb-cli 1.5.x (requirements.lock)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(DUCKDB_CLI), *args], capture_output=True, text=True, timeout=60)
+
+
+def test_the_shipped_cli_is_duckdb_1x():
+    assert DUCKDB_CLI.is_file(), "duckdb-cli is not installed in the venv (requirements.lock)"
+    out = cli("--version")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("v1."), out.stdout
+
+
+def test_published_warehouse_opens_in_duckdb_1x(warehouse, tmp_path):
+    build = tmp_path / "build" / "warehouse.duckdb"
+    build.parent.mkdir()
+    shutil.copy2(warehouse.db_path, build)
+    published = tmp_path / "warehouse.duckdb"
+    publish(build, published)
+
+    # the build file is DuckDB 2.x's own format, which the 1.x client refuses ...
+    refused = cli("-readonly", str(build), "-c", "select 1")
+    assert refused.returncode != 0 and "version number" in refused.stderr + refused.stdout
+    assert storage_version(build).startswith("v2.")
+    # ... the published copy is written in the 1.0 format, which it reads: the marts and their comments
+    assert storage_version(published) == PUBLISHED_STORAGE_VERSION + "+"
+    sql = ("select (select count(*) from marts.org_year) as org_years, "
+           "(select count(*) from marts.facts) as facts, "
+           "(select sum(handled) from marts.org_year) as handled, "
+           "(select comment from duckdb_columns() where schema_name = 'marts' and table_name = 'org_year' "
+           "and column_name = 'handled') as handled_comment")
+    out = cli("-readonly", "-json", str(published), "-c", sql)
+    assert out.returncode == 0, out.stderr
+    [row] = json.loads(out.stdout)
+    assert row["org_years"] == 4
+    assert row["facts"] == warehouse.query("select count(*) from marts.facts")[0][0]
+    assert row["handled"] == warehouse.query("select sum(handled) from marts.org_year")[0][0]
+    assert row["handled_comment"] == warehouse.query(
+        "select comment from duckdb_columns() where schema_name = 'marts' and table_name = 'org_year' "
+        "and column_name = 'handled'")[0][0]
+    # read-only: the 1.x client cannot write to it
+    wrote = cli("-readonly", str(published), "-c", "create table marts.x as select 1")
+    assert wrote.returncode != 0 and "read-only mode" in wrote.stderr + wrote.stdout
+    assert not (tmp_path / "warehouse.duckdb.wal").exists()
