@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .codes import items
 from .model import Cell, Document
 from .normalise import CN_NUM, Ordinal, contains_any, norm, split_ordinal
-from .values import CellValue, is_value_like, parse_cell
+from .values import CellValue, is_number, is_value_like, parse_cell
 
 # ---------------------------------------------------------------- section markers
 
@@ -115,6 +115,16 @@ class Mapping:
     unmapped: list[dict] = field(default_factory=list)
     sections: set[str] = field(default_factory=set)
     flags: list[str] = field(default_factory=list)
+    listed: set[int] = field(default_factory=set)  # id() of cells already listed in `unmapped`
+
+
+def _unmapped(m: Mapping, section: str, label: str, cells: list[Cell], reason: str | None = None) -> None:
+    """List cells the mapper saw but did not place (their printed text, in order)."""
+    entry = {"section": section, "label": label, "values": [c.text for c in cells]}
+    if reason:
+        entry["reason"] = reason
+    m.unmapped.append(entry)
+    m.listed.update(id(c) for c in cells)
 
 
 # ---------------------------------------------------------------- helpers
@@ -141,7 +151,7 @@ def _section_of_row(text: str) -> str | None:
 
 def _put(m: Mapping, code: str, cell: Cell, section: str, label: str) -> None:
     if code in m.cells:  # a second row for one code: keep the first, report the other
-        m.unmapped.append({"section": section, "label": label, "values": [cell.text]})
+        _unmapped(m, section, label, [cell], "a second row for the same cell")
         return
     m.cells[code] = Placed(parse_cell(cell.text), cell)
 
@@ -212,8 +222,7 @@ def map_section2(rows: list[list[Cell]], m: Mapping) -> None:
         rows_in_block += 1
         if code is None or code not in T2_MEASURES[tpl]:
             if any(norm(c.text) for _, c in values):
-                m.unmapped.append({"section": "二", "label": live[0][1].text,
-                                   "values": [c.text for _, c in values]})
+                _unmapped(m, "二", live[0][1].text, [c for _, c in values], "row label not in the template")
             continue
         measures = T2_MEASURES[tpl][code]
         prefix = f"t2.art20_{T2_BLOCK[code]}.{code}"
@@ -264,6 +273,31 @@ def _match_text(text: str, table: tuple[tuple[str, int], ...]) -> int | None:
     return None
 
 
+def s3_row_values(row: list[Cell], vcols: list[int]) -> tuple[list[Cell], list[Cell] | None, list[Cell]]:
+    """(label cells, the 7 value cells or None, every live cell after the label) of one row of table 三.
+
+    The data row decides, not the header: Word exports print header spans that disagree with
+    each other (自然人 over two grid columns in one header row, 商业企业 shifted by one in the
+    next) while every data row holds exactly 7 printed values, some with a colspan. So 7 live
+    value cells after the label are the 7 columns in template order. Only when the count differs
+    (spacer cells) are the header's columns used, and only if every one of them is a printed
+    cell and nothing printed lies outside them; else None: never a covered position read as a
+    blank, never a value shifted into its neighbour's column.
+    """
+    live = _live(row)
+    last_label = max((i for i, c in live if not is_value_like(c.text)), default=-1)
+    label_cells = [c for i, c in live if i <= last_label and norm(c.text)]
+    tail = [(i, c) for i, c in live if i > last_label]
+    tail_cells = [c for _, c in tail]
+    if len(tail) == 7:
+        return label_cells, tail_cells, tail_cells
+    tail_cols = {i for i, _ in tail}
+    if (len(vcols) == 7 and set(vcols) <= tail_cols
+            and not any(norm(c.text) for i, c in tail if i not in vcols)):
+        return label_cells, [row[i] for i in vcols], tail_cells
+    return label_cells, None, tail_cells
+
+
 def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
     value_cols_by_width = _s3_value_cols(rows)
     l1 = l2 = None
@@ -276,14 +310,14 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
         vcols = value_cols_by_width.get(width) or list(range(max(0, width - 7), width))
         if len(vcols) < 7:
             continue
-        label_cells = [c for i, c in enumerate(row[: vcols[0]]) if not c.covered and norm(c.text)]
-        value_cells = [row[i] for i in vcols]
+        label_cells, value_cells, tail = s3_row_values(row, vcols)
         label = "".join(norm(c.text) for c in label_cells)
-        values_text = [c.text for c in value_cells]
-        has_values = any(norm(t) for t in values_text)
-        if contains_any(label + "".join(norm(t) for t in values_text), S3_HEADER_WORDS) and not all(
-                is_value_like(t) for t in values_text):
+        has_values = any(norm(c.text) for c in tail)
+        if contains_any(_row_text(row), S3_HEADER_WORDS) and not any(is_number(c.text) for c in tail):
             continue  # header row (also when repeated after a page break)
+        if value_cells is None and has_values:
+            _unmapped(m, "三", label, tail, f"{len(tail)} values where the table has 7 columns")
+            value_cells = []
         row_l3 = None
         matched_any = False
         for c in label_cells:
@@ -306,15 +340,17 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             if label and not has_values and last_label_ref is not None:
                 last_label_ref[0] += label  # page-break wrap: the label continues the row above
                 continue
-            if has_values:
-                m.unmapped.append({"section": "三", "label": label, "values": values_text})
+            if has_values and value_cells:
+                _unmapped(m, "三", label, tail, "row label not recognised")
             continue
+        if not value_cells:
+            continue  # a label-only row, or values already listed as unmapped above
         code = _s3_row_code(l1, l2, row_l3)
         if code is None:
             if l2 == 6 and row_l3 is None and l1 == 3:
                 own_six = (value_cells, label)
             elif has_values:
-                m.unmapped.append({"section": "三", "label": label, "values": values_text})
+                _unmapped(m, "三", label, tail, "row label not recognised")
             continue
         ref = [label]
         pending.append((code, value_cells, ref))
@@ -322,7 +358,7 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
     if found_2021_rows:
         m.template_s3 = "2021"
         if own_six and any(norm(c.text) for c in own_six[0]):
-            m.unmapped.append({"section": "三", "label": own_six[1], "values": [c.text for c in own_six[0]]})
+            _unmapped(m, "三", own_six[1], own_six[0], "subtotal row the 2021 template does not have")
     elif own_six is not None:
         m.template_s3 = "2019"
         pending.append(("t3.result.other.total", own_six[0], [own_six[1]]))
@@ -377,12 +413,13 @@ def map_section4(rows: list[list[Cell]], m: Mapping) -> None:
             continue
         if len(live) == 15:
             cells = [c for _, c in live]
-        elif len(outcome_cols) == 15 and max(outcome_cols) < len(row):
+        elif (len(outcome_cols) == 15 and max(outcome_cols) < len(row)
+              and not any(row[i].covered for i in outcome_cols)):
             cells = [row[i] for i in outcome_cols]
         else:
             nonblank = [c for _, c in live if norm(c.text)]
             if len(nonblank) != 15:
-                m.unmapped.append({"section": "四", "label": "", "values": [c.text for _, c in live]})
+                _unmapped(m, "四", "", [c for _, c in live], "not 15 values in the row")
                 continue
             cells = nonblank
         for k, cell in enumerate(cells):
@@ -400,7 +437,24 @@ def map_document(doc: Document) -> Mapping:
     map_section2(parts["二"], m)
     map_section3(parts["三"], m)
     map_section4(parts["四"], m)
+    list_unplaced_numbers(parts, m)
     return m
+
+
+def list_unplaced_numbers(parts: dict[str, list[list[Cell]]], m: Mapping) -> None:
+    """Every number printed in a statutory table ends up placed or listed: never silently dropped.
+
+    The section mappers list the rows they recognise but cannot place; this sweep catches the
+    rest (a 总计 beyond the columns a header pointed at, a number in a row the mapper skipped).
+    """
+    placed = {id(p.cell) for p in m.cells.values()}
+    for section, rows in parts.items():
+        for row in rows:
+            stray = [c for _, c in _live(row) if id(c) not in placed and id(c) not in m.listed
+                     and is_number(c.text)]
+            if stray:
+                label = "".join(norm(c.text) for _, c in _live(row) if not is_value_like(c.text))
+                _unmapped(m, section, label, stray, "printed number not placed in any cell")
 
 
 def allowed_codes(template_s2: str | None, template_s3: str | None) -> frozenset[str]:
