@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 import docx
 from docx.oxml.ns import qn
@@ -83,7 +84,16 @@ def read_docx(data: bytes) -> Document:
 # --- container checks ------------------------------------------------------------------
 
 
+# python-docx parses every XML part into an lxml tree at about 15-20× its size: the XML parts are
+# capped far below the whole package (a real report's document.xml is under 5 MB).
+MAX_XML_PART_BYTES = 40 * 1024 * 1024
+MAX_XML_TOTAL_BYTES = 80 * 1024 * 1024
+
+
 def _check_container(data: bytes) -> None:
+    """Refuse before parsing what would not fit: too many entries, or parts that inflate far
+    beyond their size (a zip bomb). Declared sizes are checked first, then the XML parts are
+    inflated in a streaming pass that stops at the cap, because a header can lie."""
     if data[:8] == _OLE_MAGIC:
         if _ENCRYPTED_STREAM in data:
             raise ReaderError(ENCRYPTED, "password-protected Office document (OLE EncryptedPackage)")
@@ -92,15 +102,44 @@ def _check_container(data: bytes) -> None:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ReaderError(CORRUPT_FILE, f"not a readable ZIP/DOCX container: {exc}") from exc
+    mb = 1024 * 1024
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
             raise ReaderError(TOO_LARGE, f"ZIP has {len(infos)} entries")
-        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-            raise ReaderError(TOO_LARGE, "ZIP unpacks to more than 300 MB")
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_UNZIPPED_BYTES:
+            raise ReaderError(TOO_LARGE, f"the {len(data) / mb:.1f} MB DOCX declares {declared / mb:.0f} MB "
+                                         f"unpacked (cap {MAX_UNZIPPED_BYTES // mb} MB): refused as a zip bomb")
+        xml = [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
+        total = 0
+        for info in xml:
+            if info.file_size > MAX_XML_PART_BYTES:
+                raise ReaderError(TOO_LARGE, f"{info.filename} inflates to {info.file_size / mb:.0f} MB (the "
+                                             f"DOCX is {len(data) / mb:.1f} MB; cap {MAX_XML_PART_BYTES // mb} MB "
+                                             "per part): refused as a zip bomb")
+            total += _inflated_size(zf, info, MAX_XML_PART_BYTES, len(data))
+            if total > MAX_XML_TOTAL_BYTES:
+                raise ReaderError(TOO_LARGE, f"the DOCX's XML inflates to more than {MAX_XML_TOTAL_BYTES // mb} "
+                                             f"MB (the file is {len(data) / mb:.1f} MB): refused as a zip bomb")
         names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names:
         raise ReaderError(NOT_A_REPORT, "ZIP file without [Content_Types].xml: not an Office document")
+
+
+def _inflated_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, package_size: int) -> int:
+    """Bytes `info` really inflates to, counted in 1 MB steps and never held; stops past `cap`."""
+    total = 0
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(1024 * 1024):
+                total += len(chunk)
+                if total > cap:
+                    raise ReaderError(TOO_LARGE, f"{info.filename} inflates past {cap // 1024 // 1024} MB (the "
+                                                 f"DOCX is {package_size / 1024 / 1024:.1f} MB): refused as a zip bomb")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ReaderError(CORRUPT_FILE, f"{info.filename} cannot be inflated: {exc}") from exc
+    return total
 
 
 # --- body walking ----------------------------------------------------------------------
@@ -204,6 +243,11 @@ def _merge_state(tcpr, tag: str) -> str | None:
     return "restart" if el.get(_W_VAL, "continue") == "restart" else "continue"
 
 
+def _row_hidden(trpr) -> bool:
+    el = trpr.find(qn("w:hidden")) if trpr is not None else None
+    return el is not None and el.get(_W_VAL, "true") not in ("false", "0", "off")
+
+
 def _padding() -> Cell:
     # Grid positions with no w:tc at all (gridBefore/After, short rows): never a printed blank.
     return Cell(text="", covered=True)
@@ -219,6 +263,8 @@ def _table_grid(tbl) -> list[list[Cell]]:
         if len(rows) >= MAX_ROWS or cells_used >= MAX_TABLE_CELLS:
             break
         trpr = tr.find(qn("w:trPr"))
+        if _row_hidden(trpr):
+            continue  # Word does not print a hidden row: its stale values are not the report's
         row: list[Cell] = []
         real: list[bool] = []
         for _ in range(min(_int_prop(trpr, "w:gridBefore", 0), MAX_SPAN)):

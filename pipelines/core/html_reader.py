@@ -201,9 +201,18 @@ def _span(td: Tag, attr: str) -> int:
     return min(int(m.group(1)), MAX_SPAN)
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(el: Tag) -> bool:
+    style = el.get("style")
+    return el.has_attr("hidden") or bool(style and _HIDDEN_STYLE.search(str(style)))
+
+
 def _grid(table: Tag) -> list[list[Cell]]:
     """Expand rowspan/colspan: text at the top-left position, covered positions flagged."""
-    rows = [tr for tr in table.find_all("tr", limit=MAX_ROWS)]
+    # a row the browser does not show (display:none, Word's mso-hide:all) is not printed
+    rows = [tr for tr in table.find_all("tr", limit=MAX_ROWS) if not _hidden(tr)]
     n_rows = len(rows)
     placed: dict[tuple[int, int], Cell] = {}
     for r, tr in enumerate(rows):
@@ -212,6 +221,8 @@ def _grid(table: Tag) -> list[list[Cell]]:
             break
         c = 0
         for td in tr.find_all(["td", "th"], recursive=False):
+            if _hidden(td):
+                continue
             while (r, c) in placed:
                 c += 1
             if c >= MAX_SPAN:

@@ -39,6 +39,16 @@ def _misaligned_html(truth: dict) -> bytes:
         values = [td for td in tds if td.get_text(strip=True).isdigit() or not td.get_text(strip=True)]
         if len(values) >= 7:
             values[-6]["colspan"] = "2"  # the data rows follow the lower row: 商业企业's value spans 2
+    # a hidden row (Word keeps deleted-looking rows as mso-hide) before the first data row, with
+    # other numbers: the browser does not show it, so it is not the report's
+    import copy
+
+    ghost = copy.copy(rows[3])
+    ghost["style"] = "display:none;mso-hide:all"
+    for td in ghost.find_all("td"):
+        if td.get_text(strip=True).isdigit():
+            td.string = "999"
+    rows[3].insert_before(ghost)
     return str(soup).encode("utf-8")
 
 
