@@ -6,7 +6,7 @@ from pipelines import settings
 from pipelines.stages import tables
 from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
 from pipelines.stages.crawl_stage import crawl_sources, enabled_profiles
-from pipelines.stages.extract_stage import extract_documents
+from pipelines.stages.extract_stage import documents_to_extract, extract_documents
 from pipelines.stages.facts_stage import build_fact_tables
 from pipelines.stages.orgs_stage import org_resolver, write_expected
 
@@ -15,7 +15,15 @@ IDENTITIES = {
     "I2": "(七)总计 = sum of the result rows, per applicant column",
     "I3": "row total = sum of the six applicant columns, per section 三 row",
     "I4": "section 四 total = upheld + corrected + other + pending, per group",
+    "I5": "every printed value is in its domain: counts are integers >= 0, deltas signed integers, "
+          "fees decimals >= 0",
 }
+
+
+def extractable(records: list[dict]) -> list[tuple[str, object]]:
+    """(sha256, raw file) of every downloaded document the registry holds."""
+    return [(r["sha256"], settings.data_dir() / r["raw_path"])
+            for r in records if r.get("sha256") and r.get("raw_path") and not r.get("error_kind")]
 
 
 class CrawlConfig(dg.Config):
@@ -39,11 +47,15 @@ def downloaded_reports(context: dg.AssetExecutionContext, config: CrawlConfig):
         "failed_by_kind": summary.failed_by_kind,
     }
     tables.write_json("crawl_counters", counters)
-    if unchanged_since_publish(fingerprint) and not config.force:
+    # failures that could heal (a converter installed since, OCR switched on, a timeout) are
+    # retried by a plain run, even when the crawl found nothing new
+    to_extract = documents_to_extract([sha for sha, _ in extractable(rows)])
+    if unchanged_since_publish(fingerprint) and not config.force and not to_extract:
         context.log.info(f"Nothing changed since the last publish: {counters}; downstream assets skip.")
         return
     yield dg.MaterializeResult(metadata={
         **{k: v for k, v in counters.items() if k != "failed_by_kind"},
+        "documents_to_extract": len(to_extract),
         "failed_by_kind": dg.MetadataValue.json(summary.failed_by_kind),
     })
 
@@ -51,15 +63,16 @@ def downloaded_reports(context: dg.AssetExecutionContext, config: CrawlConfig):
 @dg.asset(group_name="ingest", deps=[downloaded_reports], kinds={"python", "camelot"})
 def extracted_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Extract tables 二/三/四 from every new document (unchanged ones are skipped by content hash)."""
-    todo = [
-        (r["sha256"], settings.data_dir() / r["raw_path"])
-        for r in tables.read_records("crawl_documents")
-        if r["sha256"] and r["raw_path"] and not r["error_kind"]
-    ]
-    summary = extract_documents(todo)
+    summary = extract_documents(extractable(tables.read_records("crawl_documents")))
+    if summary.cache_discarded:
+        context.log.warning(f"{summary.cache_discarded} damaged extraction cache entries moved to "
+                            f"{settings.staging_dir() / 'extracted' / 'damaged'}; those documents were extracted again")
     return dg.MaterializeResult(metadata={
         "extracted": summary.extracted, "skipped_unchanged": summary.skipped_unchanged,
         "failed": summary.failed, "failed_by_kind": dg.MetadataValue.json(summary.failed_by_kind),
+        "retried": summary.retried, "retried_healed": summary.retried_healed,
+        "retried_by_kind": dg.MetadataValue.json(summary.retried_by_kind),
+        "cache_discarded": summary.cache_discarded,
     })
 
 
