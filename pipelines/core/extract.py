@@ -36,7 +36,7 @@ def _result(path: str, sha: str) -> dict:
     return {"path": path, "sha256": sha, "status": "failed", "error": None, "format": None,
             "organisation": None, "year": None, "template_s2": None, "template_s3": None,
             "cells": {}, "raw_text_cells": {}, "cell_locations": {}, "identity_checks": [],
-            "unmapped": [], "read_by": None}
+            "unmapped": [], "unread": [], "read_by": None}
 
 
 def _fail(out: dict, kind: str, message: str) -> dict:
@@ -104,13 +104,36 @@ def extract_bytes(data: bytes, name: str = "", *, ocr: bool | None = None, _path
     except ReaderError as exc:  # the reader knows what is wrong: pass its kind and message on
         return _fail(out, exc.kind, exc.message)
     except (MemoryError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno != errno.ENOMEM:
+        if isinstance(exc, OSError) and not _memory_symptom(exc):
             return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")
         return _fail(out, "out_of_memory", "extraction needed more memory than the worker's limit "
                                            "(XXGK_EXTRACT_MAX_MEMORY_MB); the document was skipped")
-    except Exception as exc:  # a reader bug must not take the batch down
+    except Exception as exc:  # a reader bug must not take the batch down, nor be blamed on the source
+        if _memory_symptom(exc):  # under the worker's address-space cap, libraries fail in odd ways
+            return _fail(out, "out_of_memory", "extraction needed more memory than the worker's limit "
+                                               "(XXGK_EXTRACT_MAX_MEMORY_MB); the document was skipped "
+                                               f"({type(exc).__name__}: {str(exc)[:160]})")
+        where = traceback.extract_tb(exc.__traceback__)[-1]
         log.warning("extract %s: %s", name, traceback.format_exc())
-        return _fail(out, "corrupt_file", f"could not read the document: {type(exc).__name__}: {exc}")
+        return _fail(out, READER_BUG, f"a bug in the extractor, not a fault of the document "
+                                      f"({type(exc).__name__}: {exc} at {Path(where.filename).name}:"
+                                      f"{where.lineno}); the raw file is kept, report it")
+
+
+_MEMORY_SYMPTOMS = re.compile(r"cannot allocate memory|failed to map segment|bad_alloc|out of memory|"
+                              r"memory allocation", re.I)
+
+
+def _memory_symptom(exc: BaseException) -> bool:
+    """An exception that is really the address-space cap: a library that could not map or
+    allocate (ImportError "failed to map segment", std::bad_alloc, ENOMEM)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, MemoryError) or _MEMORY_SYMPTOMS.search(str(exc)) or \
+                getattr(exc, "errno", None) == errno.ENOMEM:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _extract(data: bytes, out: dict, path: str | None, use_ocr: bool = False) -> dict:
@@ -157,6 +180,34 @@ def _fill_cells(out: dict, m) -> None:
             out["cell_locations"][code] = {"page": placed.cell.page, "bbox_pt": list(placed.cell.bbox)}
     out["unmapped"] = m.unmapped
     out["identity_checks"] = check_identities(out["cells"], m.template_s3)
+    out["unread"] = unread_cells(m, out["cells"])
+
+
+_SECTION_OF_PREFIX = {"t2": "二", "t3": "三", "t4": "四"}
+
+
+def unread_cells(m, cells: dict) -> list[dict]:
+    """Cells of the printed layout that were not read, each with where a person should look.
+
+    A cell the reader saw but could not read (OCR unsure, under a stamp) carries its own page
+    and box; a cell never found carries the pages of its section's tables.
+    """
+    if not (m.template_s2 or m.template_s3 or m.sections):
+        return []
+    out = []
+    for code in sorted(allowed_codes(m.template_s2, m.template_s3) - set(cells)):
+        section = _SECTION_OF_PREFIX[code.split(".", 1)[0]]
+        cell = m.unread.get(code)
+        if cell is not None:
+            out.append({"code": code, "section": section, "page": cell.page,
+                        "bbox_pt": list(cell.bbox) if cell.bbox else None, "reason": cell.unread})
+        else:
+            pages = m.section_pages.get(section, [])
+            out.append({"code": code, "section": section, "page": pages[0] if pages else None,
+                        "bbox_pt": None, "pages": pages,
+                        "reason": "not found in the document's tables" if section in m.sections
+                        else f"table {section} not found"})
+    return out
 
 
 def _extract_ocr(data: bytes, out: dict) -> dict:
@@ -270,18 +321,42 @@ def _looks_like_report(text: str) -> bool:
     return "信息公开" in flat and ("年度报告" in flat or "年报" in flat or "情况的报告" in flat)
 
 
+READER_BUG = "reader_bug"  # our fault: counted apart from the sources' broken files
+MISSING_FILE = "missing_file"
+RAW_CORRUPT = "raw_corrupt"
+_SHA_NAME_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
 def extract_path(path, ocr: bool | None = None) -> dict:
+    """Extract one file. A file named by its own sha256 (the raw store's layout) is checked
+    against that name first: a damaged stored copy must never become a wrong number."""
     p = Path(path)
     try:
+        if p.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
         data = p.read_bytes()
     except OSError as exc:
-        out = _result(str(p), hashlib.sha256(b"").hexdigest())
-        out["sha256"] = None
-        return _fail(out, "corrupt_file", f"cannot read {p}: {exc.strerror or exc}")
+        out = _result(str(p), None)
+        if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+            return _fail(out, MISSING_FILE, f"no file at {p}: {exc.strerror or exc}")
+        return _fail(out, MISSING_FILE if exc.errno == errno.EACCES else "corrupt_file",
+                     f"cannot read {p}: {exc.strerror or exc}")
+    if _SHA_NAME_RE.match(p.name) and p.parent.name == p.name[:2]:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != p.name:
+            out = _result(str(p), actual)
+            return _fail(out, RAW_CORRUPT, f"the stored copy {p} no longer matches its sha256 (damaged on "
+                                           "disk); re-download it (the next xxgk run does)")
     return extract_bytes(data, str(p), ocr=ocr, _path=str(p))
 
 
 # ---------------------------------------------------------------- batch with a per-document limit
+
+# A worker serves several documents (forking one per document cost as much as the reading
+# itself), then is replaced: after RECYCLE_AFTER documents, or as soon as its resident memory
+# passes RECYCLE_RSS_MB (Camelot's memory grows with pages read in one process, pitfalls.md).
+RECYCLE_AFTER = int(os.environ.get("XXGK_EXTRACT_RECYCLE_AFTER", "20"))
+RECYCLE_RSS_MB = int(os.environ.get("XXGK_EXTRACT_RECYCLE_RSS_MB", "1024"))
 
 
 def _limit_memory() -> None:
@@ -295,16 +370,33 @@ def _limit_memory() -> None:
         pass
 
 
-def _worker(path: str, conn, ocr: bool | None = None) -> None:
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _worker(conn, ocr: bool | None = None) -> None:
+    """Serve paths from `conn` until told to stop (None) or the parent goes away; each answer
+    carries the worker's resident memory so the parent can recycle it."""
     try:
         _limit_memory()
-        try:
-            result = extract_path(path, ocr=ocr)
-        except MemoryError:
-            result = _fail(_result(path, None), "out_of_memory",
-                           "extraction needed more memory than the worker's limit "
-                           "(XXGK_EXTRACT_MAX_MEMORY_MB); the document was skipped")
-        conn.send(result)
+        while True:
+            try:
+                path = conn.recv()
+            except (EOFError, OSError):
+                return
+            if path is None:
+                return
+            try:
+                result = extract_path(path, ocr=ocr)
+            except MemoryError:
+                result = _fail(_result(path, None), "out_of_memory",
+                               "extraction needed more memory than the worker's limit "
+                               "(XXGK_EXTRACT_MAX_MEMORY_MB); the document was skipped")
+            conn.send((result, _rss_mb()))
     finally:
         conn.close()
 
@@ -318,49 +410,101 @@ def _timeout_result(path: str, seconds: float) -> dict:
                                                 "the document was skipped")
 
 
+def _crashed_result(path: str, exitcode) -> dict:
+    return _fail(_result(path, None), "worker_crashed",
+                 f"the extraction worker died (exit code {exitcode}: out of memory or a crash in a "
+                 "native library); the raw file is kept for review")
+
+
+class _Slot:
+    """One worker process and the document it is reading."""
+
+    def __init__(self, ctx, ocr):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(child, ocr), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: int | None = None
+        self.started = 0.0
+        self.served = 0
+
+    def give(self, i: int, path: str) -> None:
+        self.conn.send(path)
+        self.task, self.started = i, time.monotonic()
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(1)
+        self.conn.close()
+
+
 def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
                  workers: int | None = None, ocr: bool | None = None) -> Iterator[dict]:
     """Yield one contract dict per path, in input order.
 
-    Each document runs in a fresh process (memory is returned after every document) that is
-    killed when it exceeds `timeout_s`. `ocr` as in `extract_bytes`.
+    Documents run in worker processes under an address-space cap; a worker is killed (and
+    replaced) when one document exceeds `timeout_s`, and recycled after RECYCLE_AFTER documents
+    or when its memory passes RECYCLE_RSS_MB. `ocr` as in `extract_bytes`.
     """
     paths = [str(p) for p in paths]
-    workers = max(1, workers or min(os.cpu_count() or 1, 4))
+    workers = max(1, min(workers or min(os.cpu_count() or 1, 4), len(paths) or 1))
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     results: dict[int, dict] = {}
-    running: dict[int, tuple] = {}
+    slots: list[_Slot] = []
     next_i = emit_i = 0
-    while emit_i < len(paths):
-        while next_i < len(paths) and len(running) < workers:
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(paths[next_i], send, ocr), daemon=True)
-            proc.start()
-            send.close()
-            running[next_i] = (proc, recv, time.monotonic())
-            next_i += 1
-        for i, (proc, recv, started) in list(running.items()):
-            if recv.poll():
+    try:
+        while emit_i < len(paths):
+            while next_i < len(paths) and (len(slots) < workers or any(s.task is None for s in slots)):
+                idle = next((s for s in slots if s.task is None), None)
+                if idle is None:
+                    idle = _Slot(ctx, ocr)
+                    slots.append(idle)
                 try:
-                    results[i] = recv.recv()
-                except EOFError:
-                    results[i] = _fail(_result(paths[i], None), "worker_crashed",
-                                       "the extraction worker died (out of memory or a crash in a "
-                                       "native library); the raw file is kept for review")
-            elif not proc.is_alive():
-                results[i] = _fail(_result(paths[i], None), "worker_crashed",
-                                   f"the extraction worker died (exit code {proc.exitcode}: out of "
-                                   "memory or a crash in a native library); the raw file is kept")
-            elif time.monotonic() - started > timeout_s:
-                proc.kill()
-                results[i] = _timeout_result(paths[i], timeout_s)
-            else:
-                continue
-            proc.join(1)
-            recv.close()
-            del running[i]
-        while emit_i in results:
-            yield results.pop(emit_i)
-            emit_i += 1
-        if running:
-            mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)
+                    idle.give(next_i, paths[next_i])
+                except OSError:  # the idle worker died meanwhile: replace it
+                    idle.stop(kill=True)
+                    slots.remove(idle)
+                    continue
+                next_i += 1
+            for slot in [s for s in slots if s.task is not None]:
+                i, retire, kill = slot.task, False, False
+                if slot.conn.poll():
+                    try:
+                        results[i], rss = slot.conn.recv()
+                        slot.served += 1
+                        retire = slot.served >= RECYCLE_AFTER or rss > RECYCLE_RSS_MB
+                    except (EOFError, OSError):
+                        slot.proc.join(1)
+                        results[i], retire, kill = _crashed_result(paths[i], slot.proc.exitcode), True, True
+                elif not slot.proc.is_alive():
+                    results[i], retire, kill = _crashed_result(paths[i], slot.proc.exitcode), True, True
+                elif time.monotonic() - slot.started > timeout_s:
+                    results[i], retire, kill = _timeout_result(paths[i], timeout_s), True, True
+                else:
+                    continue
+                slot.task = None
+                if retire:
+                    slot.stop(kill=kill)
+                    slots.remove(slot)
+                    if kill:
+                        from .legacy_doc import reap_orphans
+
+                        reap_orphans()  # a LibreOffice the killed worker started
+            while emit_i in results:
+                yield results.pop(emit_i)
+                emit_i += 1
+            busy = [s.conn for s in slots if s.task is not None]
+            if busy:
+                mp.connection.wait(busy, timeout=0.2)
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.task is not None)

@@ -116,6 +116,8 @@ class Mapping:
     sections: set[str] = field(default_factory=set)
     flags: list[str] = field(default_factory=list)
     listed: set[int] = field(default_factory=set)  # id() of cells already listed in `unmapped`
+    unread: dict[str, Cell] = field(default_factory=dict)  # code -> a cell seen but not readable
+    section_pages: dict[str, list[int]] = field(default_factory=dict)  # pages each section's rows are on
 
 
 def _unmapped(m: Mapping, section: str, label: str, cells: list[Cell], reason: str | None = None) -> None:
@@ -150,6 +152,9 @@ def _section_of_row(text: str) -> str | None:
 
 
 def _put(m: Mapping, code: str, cell: Cell, section: str, label: str) -> None:
+    if cell.unread:
+        m.unread.setdefault(code, cell)
+        return
     if code in m.cells:  # a second row for one code: keep the first, report the other
         _unmapped(m, section, label, [cell], "a second row for the same cell")
         return
@@ -434,6 +439,10 @@ def map_section4(rows: list[list[Cell]], m: Mapping) -> None:
 def map_document(doc: Document) -> Mapping:
     m = Mapping()
     parts = split_sections(doc)
+    for sec, rows in parts.items():
+        pages = sorted({c.page for row in rows for c in row if c.page is not None})
+        if pages:
+            m.section_pages[sec] = pages
     map_section2(parts["二"], m)
     map_section3(parts["三"], m)
     map_section4(parts["四"], m)
@@ -451,7 +460,7 @@ def list_unplaced_numbers(parts: dict[str, list[list[Cell]]], m: Mapping) -> Non
     for section, rows in parts.items():
         for row in rows:
             stray = [c for _, c in _live(row) if id(c) not in placed and id(c) not in m.listed
-                     and is_number(c.text)]
+                     and is_number(c.text) and not c.unread]
             if stray:
                 label = "".join(norm(c.text) for _, c in _live(row) if not is_value_like(c.text))
                 _unmapped(m, section, label, stray, "printed number not placed in any cell")

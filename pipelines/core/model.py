@@ -18,6 +18,9 @@ class Cell:
     page: int | None = None  # 1-based, PDFs only
     bbox: BBox | None = None
     covered: bool = False
+    # why the printed content could not be read (OCR unsure, a stamp over it): such a cell is
+    # listed as unread, never placed, never taken for a printed blank
+    unread: str | None = None
 
 
 @dataclass
