@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,7 +156,8 @@ def _damage(payload, sha256: str) -> str | None:
 def _set_aside(path: Path, why: str) -> None:
     aside = cache_dir() / "damaged"
     aside.mkdir(parents=True, exist_ok=True)
-    target = aside / f"{path.name}.{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"
+    # unique: two damaged copies of one entry within a second are both kept
+    target = aside / f"{path.name}.{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{uuid.uuid4().hex[:8]}"
     try:
         os.replace(path, target)
     except FileNotFoundError:  # another reader moved it first
