@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_ARGS := --project-dir dbt_models --profiles-dir dbt_models
 MANIFEST := dbt_models/target/manifest.json
 
-.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental lock clean
+.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental lock clean review
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ test: install manifest
 ui: install manifest
 	$(BIN)/xxgk init-instance
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The review queue in the browser: http://127.0.0.1:8631/ (REVIEW_PORT changes it).
+review: install
+	$(BIN)/xxgk review --port $(or $(REVIEW_PORT),8631)
 
 docs: install manifest
 	$(BIN)/dbt docs generate $(DBT_ARGS)

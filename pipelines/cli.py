@@ -1,4 +1,4 @@
-"""The `xxgk` command: run the pipeline, extract files, serve the sample portal."""
+"""The `xxgk` command: run the pipeline, extract files, serve the sample portal, review."""
 from __future__ import annotations
 
 import argparse
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     # these two take their own options: main() hands them over before this parser runs
     sub.add_parser("extract", help="extract tables from files to JSON Lines (see `xxgk extract --help`)")
     sub.add_parser("serve-sample", help="serve data/sample_portal on 127.0.0.1 (see `xxgk serve-sample --help`)")
+    sub.add_parser("review", help="the review queue in the browser on 127.0.0.1 (see `xxgk review --help`)")
     init = sub.add_parser("init-instance", help="write the Dagster instance config and the dbt manifest")
     init.set_defaults(func=_cmd_init_instance)
     return parser
@@ -73,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.crawl.serve import main as serve_main
 
         return serve_main(argv[1:])
+    if argv[:1] == ["review"]:
+        from pipelines.review.server import main as review_main
+
+        return review_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 

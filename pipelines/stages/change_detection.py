@@ -23,13 +23,15 @@ def _models_digest() -> str:
 
 
 def crawl_fingerprint(rows: list[dict]) -> str:
-    """Same documents, same bytes, same errors, same extractor and models → same fingerprint."""
+    """Same documents, same bytes, same errors, same extractor, models and review decisions →
+    same fingerprint."""
     docs = sorted((r.get("document_url") or "", r.get("sha256") or "", r.get("error_kind") or "",
                    r.get("title") or "") for r in rows)
     from pipelines.core import ocr
+    from pipelines.review.decisions import digest as review_digest
 
     payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "ocr": ocr.enabled(),
-                          "models": _models_digest()})
+                          "models": _models_digest(), "review": review_digest()})
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from pipelines.review import decisions as review_decisions
+from pipelines.review.merge import apply_decisions
 from pipelines.stages import tables
 from pipelines.stages.extract_stage import load_result
 
@@ -11,7 +13,10 @@ DOCUMENT_COLUMNS = [
     "format", "status", "error_kind", "error_message", "template_s2", "template_s3", "fetched_at",
     "raw_path", "is_correction", "read_by",
 ]
-FACT_COLUMNS = ["document_id", "code", "value", "value_state", "raw_text", "page", "x0", "top", "x1", "bottom"]
+FACT_COLUMNS = ["document_id", "code", "value", "value_state", "raw_text", "page", "x0", "top", "x1", "bottom",
+                # who read the cell (text | ocr | human) and, for a reviewed cell, the machine's
+                # reading and the reviewer's decision (pipelines/review)
+                "read_by", "machine_value", "review_kind", "reviewed_by", "reviewed_at", "review_note"]
 CHECK_COLUMNS = ["document_id", "identity", "scope", "ok", "expected", "printed"]
 
 
@@ -19,6 +24,7 @@ def fact_rows(document_id: str, result: dict) -> list[dict]:
     """One row per printed cell; a blank stays null with state 'blank', a text cell keeps its text."""
     raw = result.get("raw_text_cells") or {}
     locations = result.get("cell_locations") or {}
+    reviewed = result.get("reviewed") or {}
     rows = []
     for code, value in (result.get("cells") or {}).items():
         if value is not None:
@@ -34,8 +40,20 @@ def fact_rows(document_id: str, result: dict) -> list[dict]:
             "value": float(value) if value is not None else None,
             "value_state": state, "raw_text": raw.get(code),
             "page": loc.get("page"), "x0": bbox[0], "top": bbox[1], "x1": bbox[2], "bottom": bbox[3],
+            **_review_columns(result, reviewed.get(code)),
         })
     return rows
+
+
+def _review_columns(result: dict, review: dict | None) -> dict:
+    if review is None:
+        return {"read_by": result.get("read_by"), "machine_value": None, "review_kind": None,
+                "reviewed_by": None, "reviewed_at": None, "review_note": None}
+    machine = review.get("machine_value")
+    return {"read_by": "human" if review["kind"] == "value" else result.get("read_by"),
+            "machine_value": float(machine) if _num(machine) is not None else None,
+            "review_kind": review["kind"], "reviewed_by": review.get("who"),
+            "reviewed_at": review.get("at"), "review_note": review.get("note")}
 
 
 def check_rows(document_id: str, result: dict) -> list[dict]:
@@ -80,11 +98,20 @@ def document_row(record: dict, result: dict | None, resolve_org: Callable[[str],
 
 
 def build_fact_tables(records: Iterable[dict], resolve_org: Callable[[str], str | None]) -> dict[str, int]:
-    """Write documents, facts and identity_checks; returns row counts."""
+    """Write documents, facts and identity_checks; returns row counts.
+
+    Reviewers' decisions ($XXGK_DATA_DIR/review/decisions.jsonl) are merged into the results of
+    the documents they were made on (same sha256); a decision on other bytes is not applied."""
     docs, facts, checks = [], [], []
     seen: set[str] = set()
+    in_force = review_decisions.effective(review_decisions.read_all())
+    review = {"human_cells": 0, "printed_as_is": 0, "dropped": 0}
     for record in records:
         result = load_result(record["sha256"]) if record.get("sha256") and not record.get("error_kind") else None
+        if result is not None and record["sha256"] in in_force:
+            result, counts = apply_decisions(result, in_force.pop(record["sha256"]))
+            for k, v in counts.items():
+                review[k] += v
         row = document_row(record, result, resolve_org)
         if row["document_id"] in seen:  # the same bytes at another URL: the same document
             continue
@@ -96,4 +123,6 @@ def build_fact_tables(records: Iterable[dict], resolve_org: Callable[[str], str 
     tables.write_table("documents", docs, DOCUMENT_COLUMNS)
     tables.write_table("facts", facts, FACT_COLUMNS)
     tables.write_table("identity_checks", checks, CHECK_COLUMNS)
-    return {"documents": len(docs), "facts": len(facts), "identity_checks": len(checks)}
+    review["dropped"] += sum(len(v) for v in in_force.values())  # documents no longer crawled
+    return {"documents": len(docs), "facts": len(facts), "identity_checks": len(checks),
+            **{f"review_{k}": v for k, v in review.items()}}

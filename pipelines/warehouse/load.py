@@ -49,6 +49,12 @@ STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
         ("top", "DOUBLE"),
         ("x1", "DOUBLE"),
         ("bottom", "DOUBLE"),
+        ("read_by", "VARCHAR"),
+        ("machine_value", "DOUBLE"),
+        ("review_kind", "VARCHAR"),
+        ("reviewed_by", "VARCHAR"),
+        ("reviewed_at", "VARCHAR"),
+        ("review_note", "VARCHAR"),
     ],
     "identity_checks": [
         ("document_id", "VARCHAR"),
@@ -68,6 +74,11 @@ STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
         ("year", "INTEGER"),
     ],
 }
+
+# Columns added after the first contract (the review queue's): staging written without them
+# loads them as null.
+OPTIONAL_COLUMNS = {("facts", c) for c in ("read_by", "machine_value", "review_kind", "reviewed_by",
+                                            "reviewed_at", "review_note")}
 
 # Tables that must exist in staging; the others load as empty when absent (e.g. no document
 # was parsed, so no facts and no identity checks were written).
@@ -145,10 +156,10 @@ def load_staging(staging_dir: str | Path, db_path: str | Path) -> dict[str, int]
                 counts[table] = 0
                 continue
             present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-            absent = [c for c, _ in cols if c not in present]
+            absent = [c for c, _ in cols if c not in present and (table, c) not in OPTIONAL_COLUMNS]
             if absent:
                 raise ValueError(f"staging table {table} lacks columns: {', '.join(absent)}")
-            select = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in cols)
+            select = ", ".join(f"CAST({_q(c) if c in present else 'NULL'} AS {t}) AS {_q(c)}" for c, t in cols)
             names = ", ".join(_q(c) for c, _ in cols)
             con.execute(f"INSERT INTO raw.{_q(table)} ({names}) SELECT {select} FROM {src}")
             counts[table] = con.execute(f"SELECT count(*) FROM raw.{_q(table)}").fetchone()[0]

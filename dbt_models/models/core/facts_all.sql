@@ -61,7 +61,8 @@ derived as (
 
 select
     document_id, code, section, row_code, applicant_column, value, value_state, raw_text,
-    page, x0, top, x1, bottom, is_derived
+    page, x0, top, x1, bottom, is_derived,
+    read_by, machine_value, review_kind, reviewed_by, reviewed_at, review_note
 from src
 union all by name
 select d.*

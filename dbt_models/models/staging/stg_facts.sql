@@ -16,7 +16,13 @@ select
     x0,
     top,
     x1,
-    bottom
+    bottom,
+    read_by,
+    machine_value,
+    review_kind,
+    reviewed_by,
+    reviewed_at,
+    review_note
 from {{ source('raw', 'facts') }}
 where document_id is not null and code is not null
 qualify row_number() over (partition by document_id, code order by page nulls last, top nulls last) = 1
