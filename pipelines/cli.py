@@ -11,6 +11,54 @@ from pipelines.instance import ensure_dbt_manifest, prepare_environment
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.instance import DataDirLock, DataDirProblem, check_data_dir_writable
+
+    try:
+        check_data_dir_writable()
+        lock = DataDirLock()
+        lock.acquire(wait=not args.no_wait, on_wait=lambda holder: print(
+            f"xxgk run: another run is using {settings.data_dir()} ({holder}); waiting for it to finish "
+            "(--no-wait refuses instead)", file=sys.stderr, flush=True))
+    except DataDirProblem as exc:
+        print(f"xxgk run: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _run_locked(args)
+    finally:
+        lock.release()
+
+
+def recover_from_kills(instance) -> list[str]:
+    """What an earlier run killed mid-way left behind, undone before this run starts (under the lock)."""
+    from pipelines.core.legacy_doc import reap_orphans
+    from pipelines.instance import reap_stale_runs
+    from pipelines.warehouse.publish import remove_stale_temp_files
+
+    actions = reap_stale_runs(instance)
+    actions += [f"removed {p.name}, left by an interrupted publish" for p in
+                remove_stale_temp_files(settings.warehouse_path())]
+    actions += reap_orphans()
+    return actions
+
+
+def failure_lines(result) -> list[str]:
+    """Why steps failed, one line each (the full traceback stays in the instance's event log)."""
+    lines = []
+    for ev in getattr(result, "all_events", []):
+        if ev.event_type_value == "STEP_FAILURE":
+            err = getattr(ev.event_specific_data, "error", None)
+            cause = err
+            while cause is not None and getattr(cause, "cause", None) is not None \
+                    and cause.cls_name in ("DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"):
+                cause = cause.cause
+            text = (cause.message if cause is None or cause.message.startswith(cause.cls_name)
+                    else f"{cause.cls_name}: {cause.message}") if cause is not None else "failed"
+            text = text.strip()
+            lines.append(f"{ev.step_key}: {text.splitlines()[0] if text else 'failed'}")
+    return lines
+
+
+def _run_locked(args: argparse.Namespace) -> int:
     prepare_environment()
     ensure_dbt_manifest()
     import dagster as dg
@@ -19,6 +67,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pipelines.run_summary import collect_counters, print_summary
 
     instance = dg.DagsterInstance.get()
+    for line in recover_from_kills(instance):
+        print(f"xxgk run: {line}", file=sys.stderr)
     run_config = {"ops": {"downloaded_reports": {"config": {"force": True}}}} if args.force else {}
     if not args.verbose:  # the event log stays complete in the instance (and the UI)
         run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
@@ -31,7 +81,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = run_all_assets(instance, run_config)
     counters = collect_counters(result)
+    counters["failed_steps"] = failure_lines(result)
     print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
+    for line in counters["failed_steps"]:
+        print(f"  failed step         {line}", file=sys.stdout if not args.json else sys.stderr)
     if args.json:
         print(json.dumps(counters, ensure_ascii=False))
     return 0 if result.success else 1
@@ -54,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="print Dagster's event log while running")
     run.add_argument("--force", action="store_true",
                      help="rebuild and publish even when nothing changed since the last publish")
+    run.add_argument("--no-wait", action="store_true",
+                     help="refuse at once when another xxgk run is using the data folder (default: wait)")
     run.set_defaults(func=_cmd_run)
     # these two take their own options: main() hands them over before this parser runs
     sub.add_parser("extract", help="extract tables from files to JSON Lines (see `xxgk extract --help`)")

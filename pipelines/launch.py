@@ -8,6 +8,7 @@ import dagster as dg
 
 from pipelines import settings
 from pipelines.automation_names import ALL_ASSETS_JOB
+from pipelines.instance import owner_tags
 
 LOCATION_NAME = "xxgk"  # the location name in workspace.yaml
 
@@ -20,7 +21,7 @@ def _create_run(instance: dg.DagsterInstance, location, run_config: dict):
     return instance.create_run(
         job_name=ALL_ASSETS_JOB, run_id=None, run_config=run_config,
         resolved_op_selection=None, step_keys_to_execute=None, op_selection=None, status=None,
-        root_run_id=None, parent_run_id=None, tags={"launched_by": "xxgk run"},
+        root_run_id=None, parent_run_id=None, tags={"launched_by": "xxgk run", **owner_tags()},
         job_snapshot=remote_job.job_snapshot,
         execution_plan_snapshot=plan.execution_plan_snapshot,
         parent_job_snapshot=remote_job.parent_job_snapshot,

@@ -99,7 +99,9 @@ def convert_doc_to_docx(data: bytes, timeout_s: float = CONVERT_TIMEOUT_S) -> by
         raise ReaderError(NEEDS_CONVERTER, "legacy Word .doc needs LibreOffice to convert it: install it "
                                            "(apt-get install libreoffice-writer-nogui) so `soffice` is on "
                                            "PATH, or supply a DOCX/PDF copy")
-    with tempfile.TemporaryDirectory(prefix="xxgk-doc-") as tmp:
+    # The folder names its owner, so a later run can kill and clean what a killed worker left
+    # (soffice runs in a session of its own and outlives a SIGKILL of the worker's group).
+    with tempfile.TemporaryDirectory(prefix=f"{_TMP_PREFIX}{os.getpid()}-") as tmp:
         src = Path(tmp) / "report.doc"
         src.write_bytes(data)
         outdir = Path(tmp) / "out"
@@ -119,6 +121,62 @@ def convert_doc_to_docx(data: bytes, timeout_s: float = CONVERT_TIMEOUT_S) -> by
             raise ReaderError(CORRUPT_FILE, "LibreOffice could not convert the .doc (exit code "
                                             f"{proc.returncode}: {err.decode(errors='replace')[-200:].strip()})")
         return result.read_bytes()
+
+
+_TMP_PREFIX = "xxgk-doc-"
+
+
+def reap_orphans(tmp_root: str | None = None) -> list[str]:
+    """Kill LibreOffice processes and remove temp folders whose owning worker is gone.
+
+    A worker killed on timeout, or a run killed with SIGKILL, cannot clean up after itself:
+    its soffice keeps running (its own session) and its profile folder stays in /tmp.
+    Returns one line per folder cleaned."""
+    import re
+
+    root = Path(tmp_root or tempfile.gettempdir())
+    actions = []
+    for folder in root.glob(f"{_TMP_PREFIX}*-*"):
+        m = re.match(rf"{_TMP_PREFIX}(\d+)-", folder.name)
+        if not m or not folder.is_dir() or _pid_alive(int(m.group(1))):
+            continue
+        killed = _kill_processes_using(str(folder))
+        shutil.rmtree(folder, ignore_errors=True)
+        actions.append(f"removed {folder}" + (f" and killed {killed} LibreOffice process(es)" if killed else "")
+                       + " left by a killed extraction worker")
+    return actions
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (exited, not yet reaped by its parent) is gone for our purpose
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _kill_processes_using(folder: str) -> int:
+    """SIGKILL every process whose command line names `folder` (soffice, oosplash, soffice.bin)."""
+    killed = 0
+    needle = folder.encode()
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
 
 
 def read_doc(data: bytes, timeout_s: float = CONVERT_TIMEOUT_S) -> Document:

@@ -32,6 +32,23 @@ class NoDocumentsFound(RuntimeError):
     """A source produced zero report documents (site changed, blocked, or profile wrong)."""
 
 
+class CrawlIncomplete(RuntimeError):
+    """A listing page of a source could not be read: the reports it lists would silently vanish
+    (and coverage would call them not_found), so the source's crawl is a failure, not a result."""
+
+    def __init__(self, source_id: str, failures: list[dict], result: "CrawlResult | None" = None):
+        self.source_id, self.failures, self.result = source_id, failures, result
+        shown = "; ".join(f"{f['url']}: {f['error_kind']}: {f['error']}" for f in failures[:3])
+        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        super().__init__(f"source {source_id!r}: {len(failures)} listing page(s) could not be read, so the "
+                         f"crawl is incomplete and was not used: {shown}{more}")
+
+
+# Page errors that say nothing about the site's content (a dead nav link answers 404 for good);
+# anything else on a listing page, or any server-side failure on a navigation page, may hide reports.
+_TRANSIENT_KINDS = {F.TIMEOUT, F.DEADLINE, F.CONNECTION, F.SHORT_BODY, F.TOO_MANY_REDIRECTS}
+
+
 @dataclass
 class DocumentRecord:
     """One report document found (docs/contracts.md §3), successful or not."""
@@ -78,6 +95,7 @@ class CrawlResult:
     absent: list[str] = field(default_factory=list)  # enumerated pages with no report
     unknown_orgs: list[str] = field(default_factory=list)
     truncated: bool = False  # max_pages reached before the walk ended
+    listing_failures: list[dict] = field(default_factory=list)  # page_errors that may hide reports
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -93,13 +111,16 @@ def anchors(soup: BeautifulSoup, base_url: str) -> list[tuple[str, str]]:
     out = []
     for a in soup.find_all("a", href=True):
         href = a["href"].strip()
-        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        if not href or href.startswith("#"):
+            continue
+        url = urljoin(base_url, href)
+        if not F.link_scheme_allowed(url):  # JavaScript:, mailto:, data: … in any letter case
             continue
         text = a.get_text(" ", strip=True)
         title = (a.get("title") or "").strip()
         if len(normalize_title(title)) > len(normalize_title(text)):
             text = title
-        out.append((canonical_url(urljoin(base_url, href)), text))
+        out.append((canonical_url(url), text))
     return out
 
 
@@ -170,7 +191,7 @@ def attachment_links(soup: BeautifulSoup, base_url: str, profile: Profile) -> li
             links = scope.find_all("a", href=True)
         for a in links:
             href = (a.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
+            if not href or href.startswith("#") or not F.link_scheme_allowed(urljoin(base_url, href)):
                 continue
             url = canonical_url(urljoin(base_url, href))
             text = a.get_text(" ", strip=True) or (a.get("title") or "").strip()
@@ -197,9 +218,13 @@ def find_candidates(profile: Profile, fetcher: Fetcher, result: CrawlResult) -> 
     found: dict[str, Candidate] = {}
     attempted = 0  # failed fetches count too, so dead links cannot stretch the walk
 
+    listing_urls: set[str] = set()
+
     def push(queue: deque, url: str, depth: int) -> None:
         if url not in seen and host_allowed(url, profile.allowed_hosts) and not _FILE_EXT_RE.search(urlsplit(url).path):
             queue.append((url, depth))
+            if queue is listing_q:
+                listing_urls.add(url)
 
     while listing_q or nav_q:
         url, depth = listing_q.popleft() if listing_q else nav_q.popleft()
@@ -212,10 +237,14 @@ def find_candidates(profile: Profile, fetcher: Fetcher, result: CrawlResult) -> 
             break
         seen.add(url)
         attempted += 1
+        is_listing = url in listing_urls or depth == 0
         res = fetcher.fetch(url)
         if not res.ok or res.kind != "html":
-            result.page_errors.append({"url": url, "error_kind": res.error_kind or F.NOT_A_REPORT,
-                                       "error": res.error or f"listing page is {res.kind}, not HTML"})
+            error = {"url": url, "error_kind": res.error_kind or F.NOT_A_REPORT,
+                     "error": res.error or f"listing page is {res.kind}, not HTML"}
+            result.page_errors.append(error)
+            if is_listing or _server_side(res):
+                result.listing_failures.append(error)
             continue
         result.pages_fetched.append(url)
         seen.add(canonical_url(res.final_url))
@@ -244,6 +273,11 @@ def find_candidates(profile: Profile, fetcher: Fetcher, result: CrawlResult) -> 
             for u in script_pages(html, res.final_url, profile):
                 push(listing_q, u, depth)
     return list(found.values())
+
+
+def _server_side(res: FetchResult) -> bool:
+    """A failure of the server or the network (5xx, timeout, broken body), not a dead link."""
+    return res.error_kind in _TRANSIENT_KINDS or (res.status is not None and (res.status >= 500 or res.status == 429))
 
 
 def _is_column_index(path: str, spec) -> bool:
@@ -351,6 +385,8 @@ def crawl_source(profile: Profile, fetcher: Fetcher) -> CrawlResult:
             if rec.org_name and rec.org_id is None and rec.org_name not in result.unknown_orgs:
                 result.unknown_orgs.append(rec.org_name)
     fetcher.state.save()
+    if result.listing_failures:
+        raise CrawlIncomplete(profile.id, result.listing_failures, result)
     if not result.documents:
         errors = "; ".join(f"{e['url']}: {e['error_kind']}" for e in result.page_errors[:5])
         raise NoDocumentsFound(

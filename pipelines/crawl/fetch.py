@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import http.client
 import io
 import json
 import os
 import random
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -24,6 +26,7 @@ from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from pipelines.crawl.profile import DEFAULT_USER_AGENT, HttpSpec, Profile
 from pipelines.crawl.rawstore import RawStore, inside, sha256_hex
@@ -35,8 +38,10 @@ TOO_MANY_REDIRECTS = "too_many_redirects"
 ROBOTS_DISALLOWED = "robots_disallowed"
 TOO_LARGE = "too_large"
 TIMEOUT = "timeout"
+DEADLINE = "deadline"  # the whole download took too long (a trickling server)
 CONNECTION = "connection"
 HTTP_ERROR = "http_error"
+SHORT_BODY = "short_body"
 BAD_URL = "bad_url"
 NOT_A_REPORT = "not_a_report"
 
@@ -45,6 +50,21 @@ LOG_HEADERS = ("content-type", "content-length", "content-disposition", "etag", 
                "location", "retry-after", "server", "date")
 _ROBOTS_MAX_BYTES = 512 * 1024
 _CHUNK = 64 * 1024
+# A read timeout alone never fires on a server that sends one byte every few seconds: every
+# exchange also has a deadline for the whole body, and every fetch (retries and redirects
+# included) one for all its attempts. XXGK_FETCH_DEADLINE_S overrides the per-request one.
+DEFAULT_DEADLINE_S = 120.0
+ALLOWED_SCHEMES = ("http", "https")
+
+
+def link_scheme_allowed(url: str) -> bool:
+    """Only http(s) URLs become documents or links (`JavaScript:`, `data:`, `file:` never do)."""
+    return urlsplit(url.strip()).scheme.lower() in ALLOWED_SCHEMES
+
+
+def _short_message(url: str, got: int, declared: int) -> str:
+    return (f"{url}: the connection closed after {got} of the {declared} bytes its Content-Length "
+            "announced (truncated download; not stored)")
 
 
 def now_iso() -> str:
@@ -176,7 +196,7 @@ class _Exchange:
 
     @property
     def transient(self) -> bool:
-        if self.error_kind in (TIMEOUT, CONNECTION):
+        if self.error_kind in (TIMEOUT, CONNECTION, SHORT_BODY):
             return True
         return self.status is not None and (self.status >= 500 or self.status == 429)
 
@@ -233,7 +253,7 @@ def backoff_delay(attempt: int, base: float, cap: float) -> float:
 def host_allowed(url: str, allowed_hosts: tuple[str, ...]) -> bool:
     """`host` entries match the hostname; `host:port` the netloc; `.suffix` any subdomain."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
         return False
     host = parts.hostname.lower()
     netloc = f"{host}:{parts.port}" if parts.port else host
@@ -256,12 +276,23 @@ class ValidatorState:
         self._lock = threading.Lock()
         self._dirty = 0
         self._data: dict[str, dict] = {}
+        self.set_aside: list[str] = []  # what was wrong with the file, for the run's report
         if self.path and self.path.exists():
             try:
                 loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self._data = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self._data = {}  # a damaged state file only costs full downloads
+                if not isinstance(loaded, dict):
+                    raise ValueError(f"a JSON {type(loaded).__name__}, not an object")
+                self._data = loaded
+            except (OSError, ValueError) as exc:
+                # a damaged state file only costs full downloads; it is kept aside for a look
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+                aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+                try:
+                    os.replace(self.path, aside)
+                except OSError:
+                    aside = self.path
+                self.set_aside.append(f"{self.path.name}: unreadable ({type(exc).__name__}); moved to "
+                                      f"{aside.name}; conditional requests start afresh")
 
     def get(self, url: str) -> dict | None:
         with self._lock:
@@ -307,9 +338,11 @@ class Fetcher:
 
     def __init__(self, *, allowed_hosts: tuple[str, ...] | list[str], http: HttpSpec | None = None,
                  store: RawStore | None = None, state_path: Path | str | None = None,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None, deadline_s: float | None = None):
         self.allowed_hosts = tuple(allowed_hosts)
         self.http = http or HttpSpec()
+        # per exchange (one request and its body); a whole fetch gets twice that for retries
+        self.deadline_s = float(deadline_s or os.environ.get("XXGK_FETCH_DEADLINE_S") or DEFAULT_DEADLINE_S)
         self.store = store
         if store and state_path is None:
             state_path = store.root / "http_state.json"
@@ -343,12 +376,13 @@ class Fetcher:
         """GET `url`. Never raises for network or HTTP problems: see `error_kind`."""
         result = FetchResult(url=url, final_url=url, status=None, encoding_hint=self.http.encoding)
         current = url
+        give_up_at = time.monotonic() + 2 * self.deadline_s  # all attempts and redirects together
         for _hop in range(self.http.max_redirects + 1):
             problem = self._check_url(current, first=current == url)
             if problem:
                 result.error_kind, result.error = problem
                 return result
-            ex, attempts = self._get_with_retries(current, conditional=conditional)
+            ex, attempts = self._get_with_retries(current, conditional=conditional, give_up_at=give_up_at)
             result.attempts += attempts
             result.final_url, result.status, result.headers = current, ex.status, ex.headers
             if ex.error_kind:
@@ -370,12 +404,12 @@ class Fetcher:
                 cached = self._cached_body(current)
                 if cached is None:  # validators without a blob: ask again unconditionally
                     self.state.drop(current)
-                    ex, attempts = self._get_with_retries(current, conditional=False)
+                    ex, attempts = self._get_with_retries(current, conditional=False, give_up_at=give_up_at)
                     result.attempts += attempts
                     result.status, result.headers = ex.status, ex.headers
                     if ex.error_kind or ex.status != 200:
                         result.error_kind = ex.error_kind or HTTP_ERROR
-                        result.error = ex.error or f"HTTP {ex.status}"
+                        result.error = ex.error or f"{current} answered HTTP {ex.status}"
                         return result
                     result.body = ex.body
                     self._remember(current, ex)
@@ -383,20 +417,20 @@ class Fetcher:
                 result.body, result.from_cache = cached, True
                 return result
             if ex.status != 200:
-                result.error_kind, result.error = HTTP_ERROR, f"HTTP {ex.status}"
+                result.error_kind, result.error = HTTP_ERROR, f"{current} answered HTTP {ex.status}"
                 return result
             result.body = ex.body
             self._remember(current, ex)
             return result
         result.error_kind = TOO_MANY_REDIRECTS
-        result.error = f"more than {self.http.max_redirects} redirects from {url}"
+        result.error = f"more than {self.http.max_redirects} redirects from {url} (last: {current})"
         return result
 
     # -- checks
 
     def _check_url(self, url: str, *, first: bool) -> tuple[str, str] | None:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
             return BAD_URL, f"not an http(s) URL: {url!r}"
         if not host_allowed(url, self.allowed_hosts):
             return (OFF_HOST if first else REDIRECT_OFF_HOST), f"{url} is outside {list(self.allowed_hosts)}"
@@ -489,59 +523,93 @@ class Fetcher:
         return headers
 
     def _get_with_retries(self, url: str, *, conditional: bool, max_bytes: int | None = None,
-                          log: bool = True) -> tuple[_Exchange, int]:
+                          log: bool = True, give_up_at: float | None = None) -> tuple[_Exchange, int]:
         headers = self._conditional_headers(url) if conditional else {}
         gate = self._gate(url)
+        give_up_at = give_up_at or time.monotonic() + 2 * self.deadline_s
         attempts = 0
         while True:
             with gate.slot():
-                ex = self._get_once(url, headers, max_bytes or self.http.max_bytes)
+                deadline = min(time.monotonic() + self.deadline_s, give_up_at)
+                ex = self._get_once(url, headers, max_bytes or self.http.max_bytes, deadline)
             attempts += 1
             if log:
                 self._log(url, ex, attempts)
-            if not ex.transient or attempts > self.http.retries:
-                if ex.transient and ex.status is not None:
-                    ex.error_kind, ex.error = HTTP_ERROR, f"HTTP {ex.status} after {attempts} attempts"
-                return ex, attempts
             delay = backoff_delay(attempts - 1, self.http.backoff_base_s, self.http.backoff_max_s)
             if ex.status == 429 or ex.status == 503:
                 after = parse_retry_after(ex.headers.get("retry-after"), self.http.retry_after_cap_s)
                 if after is not None:
                     delay = max(delay, after)
+            out_of_time = time.monotonic() + delay >= give_up_at
+            if not ex.transient or attempts > self.http.retries or out_of_time:
+                if ex.transient and attempts > 1:
+                    why = "the fetch's time ran out" if out_of_time and attempts <= self.http.retries else "giving up"
+                    if ex.error_kind is None:  # a 5xx or 429 answer
+                        ex.error_kind, ex.error = HTTP_ERROR, f"{url} answered HTTP {ex.status}"
+                    ex.error = f"{ex.error} (attempt {attempts}, {why})"
+                return ex, attempts
             gate.delay_until(time.monotonic() + delay)  # the whole host waits, not just this URL
             time.sleep(delay)
 
-    def _get_once(self, url: str, headers: dict[str, str], max_bytes: int) -> _Exchange:
+    def _get_once(self, url: str, headers: dict[str, str], max_bytes: int, deadline: float) -> _Exchange:
         timeout = (min(self.http.connect_timeout_s, self.http.timeout_s), self.http.timeout_s)
+        started = time.monotonic()
         try:
             resp = self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         except requests.Timeout as exc:
-            return _Exchange(None, {}, None, TIMEOUT, f"{type(exc).__name__}: {exc}")
+            return _Exchange(None, {}, None, TIMEOUT, f"{url}: no answer within {self.http.timeout_s:.0f} s "
+                                                      f"({type(exc).__name__})")
         except requests.ConnectionError as exc:
-            return _Exchange(None, {}, None, CONNECTION, f"{type(exc).__name__}: {exc}")
+            return _Exchange(None, {}, None, CONNECTION, f"{url}: could not connect ({type(exc).__name__}: {exc})")
         except requests.RequestException as exc:
-            return _Exchange(None, {}, None, BAD_URL, f"{type(exc).__name__}: {exc}")
+            return _Exchange(None, {}, None, BAD_URL, f"{url}: {type(exc).__name__}: {exc}")
         with resp:
             kept = {k: resp.headers[k] for k in LOG_HEADERS if k in resp.headers}
             if resp.status_code != 200:
                 return _Exchange(resp.status_code, kept, None)  # error bodies are not kept
             declared = resp.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                return _Exchange(200, kept, None, TOO_LARGE, f"Content-Length {declared} > {max_bytes}")
+            declared_n = int(declared) if declared.isdigit() else None
+            if declared_n is not None and declared_n > max_bytes:
+                return _Exchange(200, kept, None, TOO_LARGE,
+                                 f"{url}: Content-Length {declared} is above the cap of {max_bytes} bytes")
             buf = bytearray()
+            raw = resp.raw
             try:
-                # Counted after decompression, so a gzip bomb stops at the cap too.
-                for chunk in resp.iter_content(_CHUNK):
+                while True:
+                    if time.monotonic() > deadline:
+                        # not transient: a server this slow will be as slow on the next attempt
+                        return _Exchange(200, kept, None, DEADLINE,
+                                         f"{url}: download not finished after {time.monotonic() - started:.0f} s "
+                                         f"(deadline {self.deadline_s:.0f} s; {raw.tell()} bytes received"
+                                         + (f" of {declared_n}" if declared_n is not None else "")
+                                         + "): the server sends too slowly")
+                    # read1 returns as soon as any bytes arrive, so the deadline is checked while
+                    # a server trickles; decoded (gzip) bytes are counted, so a bomb stops at the cap.
+                    chunk = raw.read1(_CHUNK, decode_content=True)
+                    if not chunk:
+                        break
                     buf += chunk
                     if len(buf) > max_bytes:
-                        return _Exchange(200, kept, None, TOO_LARGE, f"body exceeds {max_bytes} bytes")
-            except (requests.Timeout, requests.exceptions.ReadTimeout) as exc:
-                return _Exchange(200, kept, None, TIMEOUT, f"{type(exc).__name__}: {exc}")
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:
-                # requests wraps a mid-body read timeout in ConnectionError.
-                kind = TIMEOUT if "timed out" in str(exc).lower() else CONNECTION
-                return _Exchange(200, kept, None, kind, f"{type(exc).__name__}: {exc}")
+                        return _Exchange(200, kept, None, TOO_LARGE,
+                                         f"{url}: body exceeds the cap of {max_bytes} bytes"
+                                         + (" once decompressed" if "content-encoding" in resp.headers else ""))
+            except (urllib3.exceptions.ReadTimeoutError, requests.Timeout, socket.timeout) as exc:
+                return _Exchange(200, kept, None, TIMEOUT,
+                                 f"{url}: the server stopped sending for {self.http.timeout_s:.0f} s mid-body "
+                                 f"({raw.tell()} bytes received" + (f" of {declared_n}" if declared_n else "")
+                                 + f"; {type(exc).__name__})")
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead,
+                    http.client.IncompleteRead) as exc:
+                if declared_n is not None and raw.tell() < declared_n:
+                    return _Exchange(200, kept, None, SHORT_BODY, _short_message(url, raw.tell(), declared_n))
+                return _Exchange(200, kept, None, CONNECTION, f"{url}: connection broken mid-body "
+                                                              f"({type(exc).__name__}: {exc})")
+            except (urllib3.exceptions.DecodeError, requests.RequestException, OSError) as exc:
+                return _Exchange(200, kept, None, CONNECTION, f"{url}: body could not be read "
+                                                              f"({type(exc).__name__}: {exc})")
+            if declared_n is not None and raw.tell() < declared_n:
+                # never stored: a truncated PDF would become a document that "fails to parse"
+                return _Exchange(200, kept, None, SHORT_BODY, _short_message(url, raw.tell(), declared_n))
             return _Exchange(200, kept, bytes(buf))
 
     def _log(self, url: str, ex: _Exchange, attempt: int) -> None:

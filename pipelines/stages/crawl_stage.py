@@ -25,6 +25,8 @@ class CrawlSummary:
     not_modified: int = 0
     failed: int = 0
     failed_by_kind: dict[str, int] = field(default_factory=dict)
+    failed_sources: list[str] = field(default_factory=list)  # listing pages unreadable: crawl not used
+    set_aside: list[str] = field(default_factory=list)  # damaged state files renamed and rebuilt
 
 
 def enabled_profiles() -> list[Path]:
@@ -60,19 +62,30 @@ def public_url(url: str | None, served_at: str, public_base: str) -> str | None:
 
 
 def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, list]:
-    """Crawl each profile; returns the document rows, the counters and the loaded profiles."""
-    from pipelines.crawl.discover import crawl
+    """Crawl each profile; returns the document rows, the counters and the loaded profiles.
+
+    A source whose listing pages could not all be read fails (CrawlIncomplete, raised after every
+    source was tried): its reports would otherwise vanish from the registry without a word."""
+    from pipelines.crawl.discover import CrawlIncomplete, crawl_source
     from pipelines.crawl.fetch import Fetcher
     from pipelines.crawl.profile import load_profile
     from pipelines.crawl.rawstore import RawStore
 
     rows, summary, profiles = [], CrawlSummary(), []
+    incomplete: list[CrawlIncomplete] = []
+    store = RawStore(settings.data_dir())
     for path in profile_paths:
         with reachable_base_url(path) as base_url:
             profile = load_profile(path, base_url=base_url)
             profiles.append(profile)
-            with Fetcher.from_profile(profile, store=RawStore(settings.data_dir())) as fetcher:
-                records = crawl(profile, fetcher)
+            with Fetcher.from_profile(profile, store=store) as fetcher:
+                summary.set_aside += fetcher.state.set_aside
+                try:
+                    records = crawl_source(profile, fetcher).documents
+                except CrawlIncomplete as exc:
+                    incomplete.append(exc)
+                    summary.failed_sources.append(profile.id)
+                    continue
         summary.sources += 1
         for rec in records:
             row = dataclasses.asdict(rec)
@@ -88,15 +101,80 @@ def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, 
                 summary.not_modified += 1
             else:
                 summary.downloaded += 1
-    tables.write_table("crawl_documents", merge_history(rows), CRAWL_COLUMNS)
-    return rows, summary, profiles
+    if incomplete:
+        # the registry keeps the last complete crawl; the published warehouse stays as it was
+        tables.write_json("crawl_counters", {
+            "sources": summary.sources, "discovered": summary.discovered, "downloaded": summary.downloaded,
+            "not_modified": summary.not_modified, "failed": summary.failed,
+            "failed_by_kind": summary.failed_by_kind, "failed_sources": summary.failed_sources})
+        raise CrawlIncomplete(incomplete[0].source_id, [f for e in incomplete for f in e.failures]) \
+            if len(incomplete) == 1 else RuntimeError("; ".join(str(e) for e in incomplete))
+    previous, set_aside = read_registry()
+    summary.set_aside += set_aside
+    merged = verify_raw(merge_history(rows, previous), store)
+    for row in merged:
+        if row["in_latest_crawl"] and row["error_kind"] == RAW_CORRUPT:
+            summary.failed += 1
+            summary.failed_by_kind[RAW_CORRUPT] = summary.failed_by_kind.get(RAW_CORRUPT, 0) + 1
+            summary.downloaded -= 1
+    tables.write_table("crawl_documents", merged, CRAWL_COLUMNS)
+    return [r for r in merged if r["in_latest_crawl"]], summary, profiles
 
 
-def merge_history(current: list[dict]) -> list[dict]:
+RAW_CORRUPT = "raw_corrupt"
+
+
+def read_registry() -> tuple[list[dict], list[str]]:
+    """The previous crawl's rows; a damaged file is set aside (renamed, never deleted) and the
+    registry rebuilt from this crawl, so one bad file cannot fail every later run."""
+    path = tables.staging_path("crawl_documents")
+    if not path.exists():
+        return [], []
+    try:
+        rows = tables.read_records("crawl_documents")
+        if rows and not {"document_url", "sha256", "error_kind", "fetched_at"} <= set(rows[0]):
+            raise ValueError("columns missing")
+        return rows, []
+    except Exception as exc:  # pyarrow raises several types on a damaged file
+        aside = set_aside_damaged(path)
+        return [], [f"{path.name}: unreadable ({type(exc).__name__}: {str(exc)[:120]}); moved to {aside.name}, "
+                    "rebuilt from this crawl (earlier versions of changed reports are no longer listed)"]
+
+
+def set_aside_damaged(path: Path) -> Path:
+    """Rename a damaged state file beside itself (`x.parquet` → `x.parquet.damaged-<utc time>`)."""
+    import datetime as _dt
+
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    os.replace(path, aside)
+    return aside
+
+
+def verify_raw(rows: list[dict], store) -> list[dict]:
+    """Check each stored blob against its sha256 (a changed digit on disk must never become a wrong
+    fact). A blob this crawl could not re-download whole is marked `raw_corrupt` and is not extracted."""
+    out, checked = [], {}
+    for row in rows:
+        sha = row.get("sha256")
+        if sha and not row.get("error_kind"):
+            if sha not in checked:
+                checked[sha] = store.verify(sha)
+            if not checked[sha]:
+                row = {**row, "error_kind": RAW_CORRUPT,
+                       "error_message": f"the stored copy {row.get('raw_path')} no longer matches its sha256 "
+                                        "(damaged on disk) and the source did not serve these bytes again; "
+                                        "it is not extracted"}
+        out.append(row)
+    return out
+
+
+def merge_history(current: list[dict], previous: list[dict] | None = None) -> list[dict]:
     """Every version ever fetched stays: a report whose bytes changed at the same URL (a silent
     correction) keeps its earlier version. `fetched_at` is when a version was first fetched.
     Failed fetches count for the current crawl only; they are not history."""
-    previous = tables.read_records("crawl_documents") if tables.staging_path("crawl_documents").exists() else []
+    if previous is None:
+        previous = read_registry()[0]
     first_fetched = {(r["document_url"], r["sha256"]): r["fetched_at"] for r in previous if r["sha256"]}
     merged, seen = [], set()
     for row in current:

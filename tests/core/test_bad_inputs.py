@@ -74,7 +74,7 @@ def test_zip_that_is_not_word():
 
 def test_missing_file():
     r = extract_path("/nonexistent/report.pdf")
-    assert (r["status"], r["error"]["kind"]) == ("failed", "corrupt_file")
+    assert (r["status"], r["error"]["kind"]) == ("failed", "missing_file")
 
 
 def test_extract_many_time_limit_and_order(tmp_path):
