@@ -174,13 +174,22 @@ class DevTools:
             if "method" in ev:
                 self.events.append(ev)
 
-    def open(self, url: str, settle: float = 1.0) -> None:
-        """Attach to a new tab, switch on the domains we watch, load `url`, let scripts finish."""
+    def open(self, url: str, settle: float = 1.0, width: int | None = None, height: int = 800,
+             media: str | None = None) -> None:
+        """Attach to a new tab, switch on the domains we watch, load `url`, let scripts finish.
+
+        `width` emulates a viewport of width x height CSS px (a phone below 600: mobile, touch);
+        `media` ("print" or "screen") emulates that CSS media type."""
         target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
                                  session=False)["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page"):
             self.call(f"{domain}.enable")
+        if width:
+            self.call("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+        if media:
+            self.call("Emulation.setEmulatedMedia", {"media": media})
         self.call("Page.navigate", {"url": url})
         if self.wait_for("Page.loadEventFired", self.timeout) is None:
             raise TimeoutError(f"{url} did not finish loading")
@@ -192,6 +201,12 @@ class DevTools:
         if "exceptionDetails" in res:
             raise RuntimeError(f"evaluate failed: {res['exceptionDetails']}")
         return res["result"].get("value")
+
+    def print_pdf(self) -> bytes:
+        """The open page printed as Chromium prints it (its @media print and @page rules)."""
+        import base64
+        res = self.call("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+        return base64.b64decode(res["data"])
 
     def problems(self) -> list[str]:
         """Console errors/warnings/asserts, uncaught exceptions and error log entries of the page."""
