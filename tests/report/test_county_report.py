@@ -227,6 +227,9 @@ def test_screenshot(report, tmp_path):
     assert png.stat().st_size > 100_000   # charts and text, not a blank page
     committed = REPO / "docs" / "county-report.png"
     assert committed.exists() and chrome.png_size(committed) == (1400, 2400)
+    phone = chrome.screenshot(report["page"], tmp_path / "phone.png", "360,1600")
+    assert chrome.png_size(phone) == (360, 1600) and phone.stat().st_size > 50_000
+    assert chrome.png_size(REPO / "docs" / "county-report-phone.png")[0] == 360
 
 
 def test_dagster_asset_writes_the_report(report_data_dir, monkeypatch):
