@@ -164,7 +164,7 @@ def reason_zh(reason: str | None) -> str:
     if not reason:
         return ""
     kind = reason.split(":", 1)[0].strip()
-    return REASON_ZH.get(kind, "无法读取（原因见数据仓库 coverage 表）" if kind else "")
+    return REASON_ZH.get(kind, "无法读取（原因未归类，详见数据仓库的报告覆盖表）" if kind else "")
 
 
 def pooled_rate(disclosed: float | None, handled: float | None) -> float | None:

@@ -319,3 +319,25 @@ def test_print_layout(built, truth):
     pooled_2019 = _group_truth(truth, 2019, "county")["pooled_disclosure_rate"]
     for words in ("政府信息公开工作年度报告", "全县趋势", "同类机构比较", f"{pooled_2019 * 100:.1f}%"):
         assert words in text.replace(" ", ""), words
+
+
+@needs_chromium
+def test_failed_checks_and_unreadable_reports_are_explained_in_chinese(dom, truth):
+    planted = [(t, v) for t in truth.latest.values() for v in t.get("source_identity_violations", [])]
+    assert planted
+    zh_group = {"review": "行政复议", "lit_direct": "行政诉讼（未经复议直接起诉）", "lit_after_review": "行政诉讼（复议后起诉）"}
+    for t, v in planted:
+        org, year, identity = t["org_id"], t["year"], v["identity"]
+        row = dom.select_one(f'#check-list tr[data-org="{org}"][data-year="{year}"][data-identity="{identity}"]')
+        cells = [td.get_text() for td in row.select("td")]
+        assert cells[0] == t["organisation"] and cells[1] == str(t["year"])
+        assert cells[2].startswith("第四部分：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结")
+        assert cells[3:] == [zh_group[v["group"]], f"应等于 {v['sum_of_parts']}", str(v["printed_total"]), "最新版本"]
+    reasons = {"pdf-scanned": "扫描件，没有可读的文字层（需要文字识别）", "not_a_report": "链接打开的不是报告文件（例如错误页）"}
+    unreadable = [t for t in truth.truths if t["format"] in reasons]
+    assert len(unreadable) == 3
+    for t in unreadable:
+        org, year = t["org_id"], t["year"]
+        glyph = dom.select_one(f'svg[data-org="{org}"][data-measure=new_received] text.glyph[data-year="{year}"]')
+        assert glyph["data-status"] == "parse_failed"
+        assert glyph.select_one("title").get_text() == f"{t['year']} 年：找到报告但无法读取：{reasons[t['format']]}"
