@@ -63,3 +63,68 @@ def resolve_org(name: str | None, profile: "Profile") -> str | None:
         return None
     index = profile.org_index()
     return index.get(org_key(name, profile.county))
+
+
+# ---------------------------------------------------------------- suggestions for unmatched names
+# A printed name that resolves to nothing is never placed by guesswork: it is recorded, and a
+# person is shown the registered organisation it most likely is, with the line to add.
+_FORM_SUFFIXES = ("管理委员会", "管委会", "委员会", "办公室", "管理处")
+_COUNTY_LEVEL_RE = re.compile(r"(自治县|县|区|市|旗)$")
+_SUGGEST_MIN_RATIO = 0.75
+
+
+def _loose_key(name: str, county: str) -> str:
+    """org_key without the county's stem (澄岚 of 澄岚县) and without the body's form (管理委员会)."""
+    key = org_key(name, county)
+    stem = _COUNTY_LEVEL_RE.sub("", _NOISE_RE.sub("", unicodedata.normalize("NFKC", county or "")))
+    if len(stem) >= 2 and key.startswith(stem) and len(key) > len(stem) + 1:
+        key = key[len(stem):]
+    for suffix in _FORM_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix) + 1:
+            return key[: -len(suffix)]
+    return key
+
+
+def _likeness(a: str, b: str) -> float:
+    """1.0 for equal loose keys, 0.9 when one contains the other (≥ 3 characters), else the
+    difflib ratio."""
+    from difflib import SequenceMatcher
+
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) >= 3 and (a in b or b in a):
+        return 0.9
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def suggest_org(name: str | None, orgs: Iterable, county: str = ""):
+    """The registered organisation a printed name most likely means, or None.
+
+    Only for names that do not resolve: a suggestion is shown to a person, never applied. None
+    when nothing is alike enough or two organisations are equally alike.
+    """
+    key = _loose_key(name or "", county)
+    if len(key) < 2:
+        return None
+    best: dict[str, tuple[float, object]] = {}
+    for org in orgs:
+        for variant in (org.name, *org.aliases):
+            score = _likeness(key, _loose_key(variant, county))
+            if score > best.get(org.org_id, (0.0, None))[0]:
+                best[org.org_id] = (score, org)
+    ranked = sorted(best.values(), key=lambda s: -s[0])
+    if not ranked or ranked[0][0] < _SUGGEST_MIN_RATIO:
+        return None
+    if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
+        return None  # ambiguous: a person decides
+    return ranked[0][1]
+
+
+def guess_org_type(name: str) -> str:
+    """Registry type (in Chinese, as the CSV writes it) from the shape of a printed name."""
+    key = _NOISE_RE.sub("", unicodedata.normalize("NFKC", name or ""))
+    if re.search(r"街道(办事处|办)?$", key):
+        return "街道"
+    if re.search(r"[镇乡](人民政府)?$", key):
+        return "乡镇"
+    return "县直部门"

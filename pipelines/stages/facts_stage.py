@@ -121,6 +121,10 @@ def build_fact_tables(records: Iterable[dict], resolve_org: Callable[[str], str 
             facts.extend(fact_rows(row["document_id"], result))
             checks.extend(check_rows(row["document_id"], result))
     tables.write_table("documents", docs, DOCUMENT_COLUMNS)
+    # Printed names that resolved to nothing: coverage shows them as found_unmatched, not not_found.
+    from pipelines.stages.orgs_stage import write_org_suggestions
+
+    write_org_suggestions(docs, resolve_org)
     tables.write_table("facts", facts, FACT_COLUMNS)
     tables.write_table("identity_checks", checks, CHECK_COLUMNS)
     review["dropped"] += sum(len(v) for v in in_force.values())  # documents no longer crawled

@@ -73,6 +73,21 @@ STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
     "expected_years": [
         ("year", "INTEGER"),
     ],
+    # Optional (pipelines/stages/orgs_stage.py): registry years, and the printed names that
+    # resolved to no organisation with the registry line that would place them.
+    "org_validity": [
+        ("org_id", "VARCHAR"),
+        ("valid_from", "INTEGER"),
+        ("valid_to", "INTEGER"),
+    ],
+    "org_suggestions": [
+        ("document_id", "VARCHAR"),
+        ("source_id", "VARCHAR"),
+        ("org_name_printed", "VARCHAR"),
+        ("suggested_org_id", "VARCHAR"),
+        ("suggested_registry_line", "VARCHAR"),
+        ("registry_file", "VARCHAR"),
+    ],
 }
 
 # Columns added after the first contract (the review queue's): staging written without them

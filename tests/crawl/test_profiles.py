@@ -114,7 +114,7 @@ def test_profile_errors_are_clear():
     for bad, message in [
         (base, "pass base_url"),
         ({**base, "start_urls": ["http://a/"], "listing": {"report_pattern": "("}}, "bad regex"),
-        ({**base, "start_urls": ["http://a/"], "listng": {}}, "unknown keys"),
+        ({**base, "start_urls": ["http://a/"], "listng": {}}, "unknown key"),
         ({**base, "start_urls": ["http://a/"], "orgs": [{"org_id": "a", "name": "a", "type": "village"}]}, "type"),
     ]:
         try:
