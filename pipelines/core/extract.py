@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .identities import check_identities
-from .mapping import allowed_codes, map_document
+from .mapping import STRAY_NUMBER, allowed_codes, map_document
 from .model import Document
 from .reader_errors import ReaderError
 from .titles import title_info
@@ -297,7 +297,10 @@ def _status(out: dict, m, doc: Document, pdf_read) -> dict:
             return _fail(out, "not_a_report", "no annual-report title or tables found")
         return _fail(out, "no_tables_found", "tables found, but none of them is table 二, 三 or 四")
     expected = allowed_codes(m.template_s2, m.template_s3)
-    complete = (m.template_s2 and m.template_s3 and set(out["cells"]) == set(expected))
+    # a number no mapper placed nor rejected means the table was not understood: the cells
+    # read beside it (a blank that may be that number's) cannot be trusted to be complete
+    stray = sum(len(u["values"]) for u in out["unmapped"] if u.get("reason") == STRAY_NUMBER)
+    complete = (m.template_s2 and m.template_s3 and set(out["cells"]) == set(expected) and not stray)
     if complete:
         out["status"], out["error"] = "ok", None
         return out
@@ -312,6 +315,7 @@ def _status(out: dict, m, doc: Document, pdf_read) -> dict:
         out["error"] = {"kind": "no_tables_found" if missing else "incomplete",
                         "message": (f"sections not found: {''.join(missing)}; " if missing else "")
                         + f"{lacking} layout cells not found"
+                        + (f"; {stray} printed numbers not placed in any cell" if stray else "")
                         + ("; template of a section unknown" if not (m.template_s2 and m.template_s3) else "")}
     return out
 
@@ -416,10 +420,14 @@ def _crashed_result(path: str, exitcode) -> dict:
                  "native library); the raw file is kept for review")
 
 
+POOL_STATS = {"workers_started": 0, "workers_recycled": 0, "workers_killed": 0}  # this process's totals
+
+
 class _Slot:
     """One worker process and the document it is reading."""
 
     def __init__(self, ctx, ocr):
+        POOL_STATS["workers_started"] += 1
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker, args=(child, ocr), daemon=True)
         self.proc.start()
@@ -493,6 +501,7 @@ def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
                     continue
                 slot.task = None
                 if retire:
+                    POOL_STATS["workers_killed" if kill else "workers_recycled"] += 1
                     slot.stop(kill=kill)
                     slots.remove(slot)
                     if kill:

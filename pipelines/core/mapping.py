@@ -238,14 +238,25 @@ def map_section2(rows: list[list[Cell]], m: Mapping) -> None:
 
 
 def _t2_place(measures, values, header_cols, row) -> list[tuple[str, Cell]]:
-    """Pair measures with value cells: by count when it matches, else under the header."""
+    """Pair measures with value cells: by count when it matches, else under the header.
+
+    Under the header, each measure owns the grid columns from its header cell up to the next
+    one (a ruled span, or a column an unruled reader split in two): the one printed value in
+    that range is the measure's, a lone blank cell is its printed blank, and two values in one
+    range are not guessed (the final sweep lists them).
+    """
     if len(values) == len(measures):
         return [(ms, c) for ms, (_, c) in zip(measures, values)]
     if len(header_cols) == len(measures):
         out = []
-        for ms, (col, _) in zip(measures, header_cols):
-            if col < len(row) and not row[col].covered:
-                out.append((ms, row[col]))
+        starts = [col for col, _ in header_cols] + [len(row)]
+        for k, ms in enumerate(measures):
+            live = [row[j] for j in range(starts[k], min(starts[k + 1], len(row))) if not row[j].covered]
+            printed = [c for c in live if norm(c.text)]
+            if len(printed) == 1:
+                out.append((ms, printed[0]))
+            elif not printed and len(live) == 1:
+                out.append((ms, live[0]))
         return out
     by_text = []
     for col, htext in header_cols:
@@ -450,6 +461,9 @@ def map_document(doc: Document) -> Mapping:
     return m
 
 
+STRAY_NUMBER = "printed number not placed in any cell"
+
+
 def list_unplaced_numbers(parts: dict[str, list[list[Cell]]], m: Mapping) -> None:
     """Every number printed in a statutory table ends up placed or listed: never silently dropped.
 
@@ -463,7 +477,7 @@ def list_unplaced_numbers(parts: dict[str, list[list[Cell]]], m: Mapping) -> Non
                      and is_number(c.text) and not c.unread]
             if stray:
                 label = "".join(norm(c.text) for _, c in _live(row) if not is_value_like(c.text))
-                _unmapped(m, section, label, stray, "printed number not placed in any cell")
+                _unmapped(m, section, label, stray, STRAY_NUMBER)
 
 
 def allowed_codes(template_s2: str | None, template_s3: str | None) -> frozenset[str]:

@@ -54,6 +54,7 @@ class PageInfo:
     height: float = 842.0
     rotation: int = 0  # the page's /Rotate
     image_share: float = 0.0  # share of the page covered by image objects
+    text_angle: int = 0  # the direction most glyphs run in (0, 90, 180, 270), from the text matrices
 
 
 @dataclass
@@ -113,7 +114,38 @@ def _page_info(number: int, page, textpage) -> PageInfo:
     flat = norm(text)
     area = max(page.get_width() * page.get_height(), 1.0)
     return PageInfo(number, text, any(k in flat for k in TABLE_PAGE_MARKERS), text_is_garbled(text),
-                    paths, images, page.get_height(), page.get_rotation(), min(1.0, image_area / area))
+                    paths, images, page.get_height(), page.get_rotation(), min(1.0, image_area / area),
+                    text_angle(textpage))
+
+
+def _char_angle(textpage, i: int) -> int | None:
+    """The glyph's direction in degrees, snapped to 0/90/180/270 (None: unknown or oblique)."""
+    import math
+
+    import pypdfium2.raw as pdfium_c
+
+    rad = pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)
+    if rad < 0:
+        return None
+    deg = math.degrees(rad) % 360
+    snapped = int(round(deg / 90.0)) * 90 % 360
+    return snapped if abs((deg - snapped + 180) % 360 - 180) <= 10 else None
+
+
+def text_angle(textpage) -> int:
+    """The direction most of a page's glyphs run in.
+
+    A table printed sideways on a portrait page without /Rotate (text running bottom to top)
+    has its glyphs at 90° while the page's heading may stay at 0°: the majority decides.
+    """
+    counts: dict[int, int] = {}
+    for i in range(textpage.count_chars()):
+        if not textpage.get_text_range(i, 1).strip():
+            continue
+        a = _char_angle(textpage, i)
+        if a is not None:
+            counts[a] = counts.get(a, 0) + 1
+    return max(counts, key=lambda a: (counts[a], a == 0)) if counts else 0
 
 
 def page_chars(page, textpage) -> list[dict]:
@@ -133,6 +165,8 @@ def page_chars(page, textpage) -> list[dict]:
         ch = textpage.get_text_range(i, 1)
         if not ch.strip():
             continue
+        if _char_angle(textpage, i) not in (0, None):
+            continue  # text in another direction (a heading beside a sideways table, a stamp)
         left, bottom, right, top = textpage.get_charbox(i)
         if right <= left and top <= bottom:
             continue  # generated character without a glyph
@@ -498,11 +532,13 @@ def _grid_from_rules(number: int, segs, words) -> _Grid | None:
 # ---------------------------------------------------------------- entry points
 
 
-def upright(data: bytes) -> bytes:
+def upright(data: bytes, turn: dict[int, int] | None = None) -> bytes:
     """A copy of the PDF whose rotated pages (/Rotate 90/180/270) are redrawn unrotated.
 
     Each rotated page becomes a form XObject (pdfium builds its matrix from /Rotate) on a page of
     the displayed size, so text positions, rules and page numbers are those a reader sees.
+    `turn` ({page number: degrees clockwise}) turns pages further: a table printed sideways or
+    upside down without /Rotate is turned so its text reads left to right.
     """
     import pypdfium2 as pdfium
 
@@ -511,6 +547,8 @@ def upright(data: bytes) -> bytes:
     try:
         for i in range(len(src)):
             page = src[i]
+            if turn and turn.get(i + 1):
+                page.set_rotation((page.get_rotation() + turn[i + 1]) % 360)
             rot = page.get_rotation() % 360
             if rot == 0:
                 dst.import_pages(src, [i])
@@ -537,6 +575,11 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
     pages, chars = read_pages(data, pick_table_pages, info)
     if any(p.rotation % 360 for p in pages):
         data, path = upright(data), None  # Camelot must read the upright copy, not the file
+        pages, chars = read_pages(data, pick_table_pages)
+    # glyphs at 90° (counter-clockwise, reading bottom to top) need the page turned 270° clockwise
+    turn = {p.number: (360 - p.text_angle) % 360 for p in pages if p.text_angle and p.has_markers}
+    if turn:  # tables printed sideways or upside down: turn those pages until their text is upright
+        data, path = upright(data, turn), None
         pages, chars = read_pages(data, pick_table_pages)
     text = "\n".join(p.text for p in pages)
     table_pages = sorted(chars)

@@ -14,7 +14,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from pipelines.core.extract import extract_bytes
-from pipelines.core.mapping import map_document
+from pipelines.core.mapping import STRAY_NUMBER, map_document
 from pipelines.core.model import Cell, Document, Table
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -101,4 +101,4 @@ def test_every_printed_number_is_placed_or_listed():
             [Cell(str(i)) for i in range(16)]]
     m = map_document(Document(text="", tables=[Table(rows=rows)]))
     assert m.cells["t4.lit_after_review.total"].cell.text == "14"
-    assert [(u["values"], u["reason"]) for u in m.unmapped] == [(["15"], "printed number not placed in any cell")]
+    assert [(u["values"], u["reason"]) for u in m.unmapped] == [(["15"], STRAY_NUMBER)]
