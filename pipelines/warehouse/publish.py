@@ -134,10 +134,12 @@ def storage_version(path: str | Path) -> str | None:
 
 def remove_stale_temp_files(published_path: str | Path) -> list[Path]:
     """Delete the temp copies `publish` leaves when killed between copy and rename
-    (`.warehouse.duckdb.*.tmp`). Call only while no publish can be running (under the run lock)."""
+    (`.warehouse.duckdb.<id>.tmp` and its `.wal`). Call only while no publish can be running
+    (under the run lock)."""
     published_path = Path(published_path)
     removed = []
-    for tmp in published_path.parent.glob(f".{published_path.name}.*.tmp"):
-        tmp.unlink(missing_ok=True)
-        removed.append(tmp)
+    for pattern in (f".{published_path.name}.*.tmp", f".{published_path.name}.*.tmp.wal"):
+        for tmp in published_path.parent.glob(pattern):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
     return removed
