@@ -197,7 +197,8 @@ def _type_name(hint: Any) -> str:
     if hint is list:
         return "an array of tables"
     if typing.get_origin(hint) is tuple:
-        return f"an array of {_type_name(typing.get_args(hint)[0])}s"
+        elem = typing.get_args(hint)[0]
+        return "an array of " + {str: "strings", int: "integers", float: "numbers"}.get(elem, str(elem))
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         return " or ".join("nothing" if a is type(None) else _type_name(a) for a in typing.get_args(hint))
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(hint, str(hint))
@@ -255,7 +256,7 @@ def _family_path(name: str, referrer: Path) -> Path:
         return (referrer.parent / name).resolve()
     for folder in (referrer.parent / "families", referrer.parent, FAMILIES_DIR):
         candidate = folder / f"{name}.toml"
-        if candidate.is_file() and candidate.resolve() != referrer.resolve():
+        if candidate.is_file():
             return candidate
     return FAMILIES_DIR / f"{name}.toml"
 
