@@ -41,26 +41,44 @@ def record_crawl(fingerprint: str) -> None:
 
 def mark_published() -> None:
     """Called once the warehouse built from the last crawl is published."""
-    tables.write_json(PUBLISHED_FINGERPRINT, tables.read_json(CRAWL_FINGERPRINT))
+    tables.write_json(PUBLISHED_FINGERPRINT, _read_json_or_empty(CRAWL_FINGERPRINT))
 
 
 def unchanged_since_publish(fingerprint: str) -> bool:
-    published = tables.read_json(PUBLISHED_FINGERPRINT).get("fingerprint")
-    return published == fingerprint and settings.warehouse_path().exists()
+    """Nothing to do: same fingerprint as the published build, and every registry document has
+    its extraction result (a run killed mid-extraction, e.g. an interrupted --force after an
+    extractor bump, left some without: skipping would leave the counters and the warehouse apart)."""
+    published = _read_json_or_empty(PUBLISHED_FINGERPRINT).get("fingerprint")
+    return (published == fingerprint and settings.warehouse_path().exists()
+            and not documents_pending_extraction())
+
+
+def _read_json_or_empty(name: str) -> dict:
+    """A damaged fingerprint file only costs one rebuild; it is set aside, never a traceback."""
+    try:
+        value = tables.read_json(name)
+        return value if isinstance(value, dict) else {}
+    except (OSError, ValueError):
+        from pipelines.stages.crawl_stage import set_aside_damaged
+
+        try:
+            set_aside_damaged(settings.staging_dir() / f"{name}.json")
+        except OSError:
+            pass
+        return {}
 
 
 def documents_pending_extraction() -> list[str]:
     """sha256 of registry documents with no result from the current extractor version (a new
     extractor release, or a run that stopped half-way)."""
+    from pipelines.stages.crawl_stage import read_registry
     from pipelines.stages.extract_stage import cache_path
 
-    if not tables.staging_path("crawl_documents").exists():
-        return []
-    return sorted({r["sha256"] for r in tables.read_records("crawl_documents")
+    return sorted({r["sha256"] for r in read_registry()[0]
                    if r["sha256"] and not r["error_kind"] and not cache_path(r["sha256"]).exists()})
 
 
 def unpublished_crawl() -> bool:
     """The last crawl found something the published warehouse was not built from."""
-    crawled = tables.read_json(CRAWL_FINGERPRINT).get("fingerprint")
+    crawled = _read_json_or_empty(CRAWL_FINGERPRINT).get("fingerprint")
     return bool(crawled) and not unchanged_since_publish(crawled)

@@ -104,3 +104,36 @@ def test_damaged_http_state_is_set_aside(store):
     f.state.set("http://x/", {"etag": "v2", "sha256": "c" * 64})
     f.close()
     assert json.loads(state.read_text(encoding="utf-8"))["http://x/"]["etag"] == "v2"
+
+
+def test_documents_without_results_are_not_skipped_as_unchanged(data_dir, monkeypatch):
+    """An interrupted --force (or extractor bump) leaves registry documents without results; the
+    next plain run must finish them, not skip and print counters that disagree with the warehouse."""
+    from pipelines.stages import change_detection as C
+    from pipelines.stages.extract_stage import cache_path
+
+    def _store_result(sha, result):  # the cache entry an extraction leaves (existence is what counts)
+        cache_path(sha).parent.mkdir(parents=True, exist_ok=True)
+        cache_path(sha).write_text(json.dumps({"result": result}), encoding="utf-8")
+
+    (data_dir / "warehouse.duckdb").write_bytes(b"published")
+    rows = [_row("http://x/a", "a" * 64, "raw/aa/a"), _row("http://x/b", "b" * 64, "raw/bb/b")]
+    tables.write_table("crawl_documents", rows, crawl_stage.CRAWL_COLUMNS)
+    fp = C.crawl_fingerprint(rows)
+    C.record_crawl(fp)
+    C.mark_published()
+    _store_result("a" * 64, {"status": "ok"})
+    assert C.documents_pending_extraction() == ["b" * 64]
+    assert not C.unchanged_since_publish(fp)  # was True: the run skipped with b never extracted
+    _store_result("b" * 64, {"status": "ok"})
+    assert C.unchanged_since_publish(fp)
+
+
+def test_damaged_fingerprint_file_costs_one_rebuild_not_every_run(data_dir):
+    from pipelines.stages import change_detection as C
+
+    (data_dir / "warehouse.duckdb").write_bytes(b"published")
+    (data_dir / "staging").mkdir(exist_ok=True)
+    (data_dir / "staging" / "published_fingerprint.json").write_text('{"fingerp', encoding="utf-8")
+    assert not C.unchanged_since_publish("x")
+    assert len(list((data_dir / "staging").glob("published_fingerprint.json.damaged-*"))) == 1
