@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_ARGS := --project-dir dbt_models --profiles-dir dbt_models
 MANIFEST := dbt_models/target/manifest.json
 
-.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental lock clean review
+.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental bench-faults lock clean review
 
 install: $(STAMP)
 
@@ -59,6 +59,11 @@ bench-extract: install
 
 bench-incremental: install manifest
 	$(BIN)/python -m pipelines.bench.incremental
+
+# Kills (SIGKILL of the run's process group) at each stage, damaged raw files, concurrent runs and
+# hostile servers; prints faults tried, survived, documents lost, wrong numbers, longest stall.
+bench-faults: install manifest
+	$(BIN)/python -m pipelines.bench.faults
 
 # After changing requirements.in: pip install -r requirements.in into .venv, then make lock.
 lock:
