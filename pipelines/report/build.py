@@ -286,10 +286,12 @@ def county_data(con: duckdb.DuckDBPyConnection, county: str, now: dt.datetime | 
         r["reason_zh"] = reason_zh(r["reason"])
     org_year = _records(con, "select * from marts.org_year where county = ? order by org_id, year",
                         [county])
-    printed = printed_names(con, county)
+    # the name printed that year: marts.org_year.org_name_printed where the marts have it, else
+    # core.documents, else the canonical name
+    printed = {} if org_year and "org_name_printed" in org_year[0] else printed_names(con, county)
     for r in org_year:
         r["org_name_canonical"] = r["org_name"]
-        r["org_name"] = printed.get(r["document_id"]) or r["org_name"]
+        r["org_name"] = r.get("org_name_printed") or printed.get(r["document_id"]) or r["org_name"]
 
     # Organisations: the expected list first (its order), then any org found only in org_year.
     orgs: dict[str, dict] = {}

@@ -341,3 +341,22 @@ def test_failed_checks_and_unreadable_reports_are_explained_in_chinese(dom, trut
         glyph = dom.select_one(f'svg[data-org="{org}"][data-measure=new_received] text.glyph[data-year="{year}"]')
         assert glyph["data-status"] == "parse_failed"
         assert glyph.select_one("title").get_text() == f"{t['year']} 年：找到报告但无法读取：{reasons[t['format']]}"
+
+
+def test_printed_name_comes_from_org_year_when_the_marts_carry_it(warehouse_path, tmp_path, truth):
+    """With marts.org_year.org_name_printed (issue 8's mart column) the page uses it, and it no
+    longer needs core.documents."""
+    import shutil
+
+    from pipelines.report.build import county_data
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(warehouse_path, db)
+    with duckdb.connect(str(db)) as con:
+        if not con.execute("select count(*) from information_schema.columns where table_schema = 'marts' "
+                           "and table_name = 'org_year' and column_name = 'org_name_printed'").fetchone()[0]:
+            con.execute("alter table marts.org_year add column org_name_printed varchar")
+        con.execute("update marts.org_year set org_name_printed = '印：' || org_id || year")
+        con.execute("drop schema if exists core cascade")
+        data = county_data(con, truth.county["county"])
+    assert data["org_year"] and all(r["org_name"] == f"印：{r['org_id']}{r['year']}" for r in data["org_year"])
