@@ -58,6 +58,17 @@ def failure_lines(result) -> list[str]:
     return lines
 
 
+def _set_aside_notes() -> list[str]:
+    """Damaged crawl-state files this run renamed aside and rebuilt (written by the crawl stage)."""
+    from pipelines.stages import tables
+    from pipelines.stages.crawl_stage import SET_ASIDE_NOTES
+
+    try:
+        return list(tables.read_json(SET_ASIDE_NOTES).get("notes") or [])
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 def _run_locked(args: argparse.Namespace) -> int:
     prepare_environment()
     ensure_dbt_manifest()
@@ -85,6 +96,8 @@ def _run_locked(args: argparse.Namespace) -> int:
     print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
     for line in counters["failed_steps"]:
         print(f"  failed step         {line}", file=sys.stdout if not args.json else sys.stderr)
+    for note in _set_aside_notes():
+        print(f"  damaged state file  {note}", file=sys.stdout if not args.json else sys.stderr)
     if args.json:
         print(json.dumps(counters, ensure_ascii=False))
     return 0 if result.success else 1

@@ -111,6 +111,7 @@ def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, 
             if len(incomplete) == 1 else RuntimeError("; ".join(str(e) for e in incomplete))
     previous, set_aside = read_registry()
     summary.set_aside += set_aside
+    tables.write_json(SET_ASIDE_NOTES, {"notes": summary.set_aside})  # `xxgk run` prints them
     merged = verify_raw(merge_history(rows, previous), store)
     for row in merged:
         if row["in_latest_crawl"] and row["error_kind"] == RAW_CORRUPT:
@@ -122,6 +123,7 @@ def crawl_sources(profile_paths: list[Path]) -> tuple[list[dict], CrawlSummary, 
 
 
 RAW_CORRUPT = "raw_corrupt"
+SET_ASIDE_NOTES = "crawl_set_aside"
 
 
 def read_registry() -> tuple[list[dict], list[str]]:
