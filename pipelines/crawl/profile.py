@@ -145,6 +145,7 @@ class Profile:
     public_base_url: str = ""
     families: tuple[str, ...] = ()  # the `extends` chain, nearest first
     registry_path: str | None = None  # the organisation registry CSV, when there is one
+    files: tuple[str, ...] = ()  # every file it was read from: profile, families, registry
 
     @property
     def kind(self) -> str:
@@ -283,12 +284,14 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
-def _resolve_extends(raw: dict, path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, dict[str, str], tuple[str, ...]]:
-    """The file merged over everything it extends: (merged, dotted key → file it came from, chain)."""
+def _resolve_extends(raw: dict, path: Path, chain: tuple[Path, ...] = ()
+                     ) -> tuple[dict, dict[str, str], tuple[str, ...], tuple[str, ...]]:
+    """The file merged over everything it extends: (merged, dotted key → file it came from,
+    family names nearest first, family files)."""
     file = str(path)
     parent_name = raw.get("extends")
     if parent_name is None:
-        return raw, {k: file for k in _leaves(raw)}, ()
+        return raw, {k: file for k in _leaves(raw)}, (), ()
     if not isinstance(parent_name, str) or not parent_name:
         raise ProfileError(file, "extends", "must name a family, e.g. extends = \"trs\"")
     parent_path = _family_path(parent_name, path)
@@ -300,10 +303,10 @@ def _resolve_extends(raw: dict, path: Path, chain: tuple[Path, ...] = ()) -> tup
         raise ProfileError(file, "extends", f"{parent_name!r} extends itself through {parent_path}")
     parent = _read_toml(parent_path)
     _check_keys(parent, FAMILY_KEYS, str(parent_path), family=True)
-    base, origins, names = _resolve_extends(parent, parent_path, chain + (path.resolve(),))
+    base, origins, names, files = _resolve_extends(parent, parent_path, chain + (path.resolve(),))
     own = {k: v for k, v in raw.items() if k != "extends"}
     origins = {**origins, **{k: file for k in _leaves(own)}}
-    return deep_merge(base, own), origins, (parent_name, *names)
+    return deep_merge(base, own), origins, (parent_name, *names), (str(parent_path), *files)
 
 
 # ---------------------------------------------------------------- checking values
@@ -607,10 +610,12 @@ def load_profile(path: Path | str, *, base_url: str | None = None,
         path = settings.SOURCES_DIR / path
     raw = _read_toml(path)
     _check_keys(raw, PROFILE_KEYS, str(path), family=False)
-    merged, origins, families = _resolve_extends(raw, path)
+    merged, origins, families, family_files = _resolve_extends(raw, path)
     merged.pop("description", None)  # a family's own description
-    return profile_from_dict(merged, base_url=base_url, http_overrides=http_overrides, path=str(path),
-                             origins=origins, families=families)
+    profile = profile_from_dict(merged, base_url=base_url, http_overrides=http_overrides, path=str(path),
+                                origins=origins, families=families)
+    files = (str(path), *family_files, *((profile.registry_path,) if profile.registry_path else ()))
+    return dataclasses.replace(profile, files=files)
 
 
 def load_profiles(directory: Path | str | None = None, **kwargs: Any) -> list[Profile]:

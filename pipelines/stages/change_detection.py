@@ -29,9 +29,11 @@ def crawl_fingerprint(rows: list[dict]) -> str:
                    r.get("title") or "") for r in rows)
     from pipelines.core import ocr
     from pipelines.review.decisions import digest as review_digest
+    from pipelines.stages.orgs_stage import sources_digest  # profiles, families, registry CSVs
 
     payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "ocr": ocr.enabled(),
-                          "models": _models_digest(), "review": review_digest()})
+                          "models": _models_digest(), "review": review_digest(),
+                          "sources": sources_digest()})
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

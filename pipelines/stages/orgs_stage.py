@@ -2,7 +2,9 @@
 the suggestions shown for names that resolve to nothing."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pipelines.stages import tables
 
@@ -81,3 +83,22 @@ def write_org_suggestions(documents: Iterable[dict], resolver: Callable[[str], s
                      "org_name_printed": printed, **extra})
     tables.write_table("org_suggestions", rows, SUGGESTION_COLUMNS)
     return len(rows)
+
+
+def sources_digest() -> str:
+    """The bytes of every enabled profile, the families it extends and its registry CSV: a person
+    who adds a registry line (or fixes a selector) gets a rebuild, not "nothing changed"."""
+    from pipelines.crawl.profile import ProfileError, load_profile
+    from pipelines.stages.crawl_stage import enabled_profiles
+
+    digest = hashlib.sha256()
+    for path in enabled_profiles():
+        try:
+            files = load_profile(path, base_url="http://placeholder.invalid").files
+        except ProfileError as exc:  # the crawl reports it; here it only has to differ
+            digest.update(str(exc).encode())
+            continue
+        for name in files:
+            digest.update(name.encode())
+            digest.update(Path(name).read_bytes())
+    return digest.hexdigest()

@@ -89,3 +89,25 @@ def test_a_plain_callable_resolver_still_records_the_printed_name(tmp_path, monk
     assert write_org_suggestions(docs, lambda name: None) == 1
     [row] = tables.read_records("org_suggestions")
     assert (row["org_name_printed"], row["suggested_registry_line"]) == ("某某开发区", None)
+
+
+def test_editing_the_registry_changes_the_crawl_fingerprint(tmp_path, monkeypatch):
+    """Adding the suggested line must rebuild the warehouse on the next run, not "nothing changed"."""
+    from pipelines import settings
+    from pipelines.stages.change_detection import crawl_fingerprint
+    from pipelines.stages.orgs_stage import sources_digest
+
+    (tmp_path / "registry").mkdir()
+    registry = tmp_path / "registry" / "chenglan.csv"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    (tmp_path / "chenglan.toml").write_text(
+        'extends = "trs"\nid = "chenglan"\nname = "澄岚县"\ncounty = "澄岚县"\n'
+        'start_urls = ["http://127.0.0.1:9/"]\nregistry = "registry/chenglan.csv"\n', encoding="utf-8")
+    monkeypatch.setattr(settings, "SOURCES_DIR", tmp_path)
+    monkeypatch.setenv("XXGK_SOURCES", "chenglan")
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
+    rows = [{"document_url": "http://127.0.0.1:9/a.htm", "sha256": "ab" * 32, "error_kind": None, "title": "t"}]
+    digest, fingerprint = sources_digest(), crawl_fingerprint(rows)
+    assert (sources_digest(), crawl_fingerprint(rows)) == (digest, fingerprint)  # stable
+    registry.write_text(REGISTRY + "kfq,澄岚经济开发区\n", encoding="utf-8")
+    assert sources_digest() != digest and crawl_fingerprint(rows) != fingerprint
