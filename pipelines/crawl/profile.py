@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import io
 import re
+import sys
 import tomllib
 import types
 import typing
@@ -404,21 +405,22 @@ def _year(value: Any, file: str, key: str) -> int | None:
     return year
 
 
-def _make_org(fields: Mapping[str, Any], file: str, key: str) -> Org:
+def _make_org(fields: Mapping[str, Any], file: str, where: str) -> Org:
+    key = where + (", " if where.startswith("line ") else ".")  # CSV: `line 4, type`; TOML: `orgs[0].type`
     org_id = str(fields.get("org_id") or "").strip()
     if not _ORG_ID_RE.match(org_id):
-        raise ProfileError(file, f"{key}.org_id", f"{org_id!r} is not an id (letters, digits, _ and -)")
+        raise ProfileError(file, f"{key}org_id", f"{org_id!r} is not an id (letters, digits, _ and -)")
     name = str(fields.get("name") or "").strip()
     if not name:
-        raise ProfileError(file, f"{key}.name", "missing organisation name")
-    valid_from = _year(fields.get("valid_from"), file, f"{key}.valid_from")
-    valid_to = _year(fields.get("valid_to"), file, f"{key}.valid_to")
+        raise ProfileError(file, f"{key}name", "missing organisation name")
+    valid_from = _year(fields.get("valid_from"), file, f"{key}valid_from")
+    valid_to = _year(fields.get("valid_to"), file, f"{key}valid_to")
     if valid_from and valid_to and valid_from > valid_to:
-        raise ProfileError(file, f"{key}.valid_to", f"{valid_to} is before valid_from {valid_from}")
+        raise ProfileError(file, f"{key}valid_to", f"{valid_to} is before valid_from {valid_from}")
     aliases = fields.get("aliases") or ()
     if isinstance(aliases, str):
         aliases = aliases.split("|")
-    return Org(org_id=org_id, name=name, type=_org_type(fields.get("type"), file, f"{key}.type"),
+    return Org(org_id=org_id, name=name, type=_org_type(fields.get("type"), file, f"{key}type"),
                aliases=tuple(a.strip() for a in aliases if a and a.strip()),
                area=(str(fields["area"]).strip() or None) if fields.get("area") else None,
                valid_from=valid_from, valid_to=valid_to)
@@ -643,3 +645,25 @@ def rebase_profile(profile: Profile, base_url: str) -> Profile:
         allowed_hosts=(base.hostname or "",),
         enumerate=EnumerateSpec(url_template=move(enum.url_template)) if enum else None,
     )
+
+
+def check_main(argv: list[str] | None = None) -> int:
+    """`python -m pipelines.crawl.check_profiles [FILE…]`: load and check profiles without crawling
+    (every profile in pipelines/sources/ when no file is given). Exit status 1 on any error."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    paths = args or [str(p) for p in sorted(settings.SOURCES_DIR.glob("*.toml"))]
+    status = 0
+    for arg in paths:
+        try:
+            p = load_profile(arg, base_url="http://127.0.0.1:1")  # fills {base_url} where used
+        except ProfileError as exc:
+            print(f"错误 error  {exc}")
+            status = 1
+            continue
+        years = f"{min(p.years)}–{max(p.years)}" if p.years else "none"
+        types: dict[str, int] = {}
+        for o in p.orgs:
+            types[ORG_TYPE_LABELS[o.type]] = types.get(ORG_TYPE_LABELS[o.type], 0) + 1
+        print(f"通过 ok  {p.id} ({p.county}): family {' → '.join(p.families) or '(none)'}; "
+              f"{len(p.orgs)} organisations {types}; years {years}; {p.kind} from {p.start_urls[0]}")
+    return status

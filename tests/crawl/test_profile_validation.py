@@ -115,13 +115,13 @@ HEADER = "org_id,name,type,aliases,valid_from,valid_to\n"
 
 
 @pytest.mark.parametrize("body, key, problem", [
-    ("a,某镇,村,,,\n", "line 2.type", "not one of 乡镇, 街道, 县直部门, 县政府"),
-    ("a,某镇,乡镇,,20x0,\n", "line 2.valid_from", "is not a year"),
+    ("a,某镇,村,,,\n", "line 2, type", "not one of 乡镇, 街道, 县直部门, 县政府"),
+    ("a,某镇,乡镇,,20x0,\n", "line 2, valid_from", "is not a year"),
     ("a,某镇,乡镇,,,\na,某乡,乡镇,,,\n", "line 3, org_id", "defined twice"),
-    ("b,某镇,,,,\n", "line 2.type", "not one of"),  # an alias line needs its organisation above
-    ("a b,某镇,乡镇,,,\n", "line 2.org_id", "is not an id"),
+    ("b,某镇,,,,\n", "line 2, type", "not one of"),  # an alias line needs its organisation above
+    ("a b,某镇,乡镇,,,\n", "line 2, org_id", "is not an id"),
     ("a,某镇,乡镇,,,,x,y\n", "line 2", "fields for 6 columns"),
-    ("a,,乡镇,,,\n", "line 2.name", "missing organisation name"),
+    ("a,,乡镇,,,\n", "line 2, name", "missing organisation name"),
 ])
 def test_registry_mistakes_name_the_csv_line(tmp_path, body, key, problem):
     err = registry_error(tmp_path, HEADER + body)
@@ -159,3 +159,17 @@ def test_registry_and_inline_orgs_may_not_define_one_id_twice(tmp_path):
     (tmp_path / "r.csv").write_text(HEADER + "a,某镇,乡镇,,,\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="org_id 'a' defined twice"):
         load_with(tmp_path, 'registry = "r.csv"', "[[orgs]]\norg_id = 'a'\nname = '某乡'\ntype = '乡镇'")
+
+
+def test_check_command_reports_each_profile(tmp_path, capsys):
+    from pipelines.crawl.profile import check_main
+
+    good = tmp_path / "ceshi.toml"
+    good.write_text(GOOD, encoding="utf-8")
+    bad = tmp_path / "huai.toml"
+    bad.write_text(GOOD.replace('"ceshi"', '"huai"') + "[detail]\ntitle_selectors = ['h1..t']\n", encoding="utf-8")
+    assert check_main([str(good)]) == 0
+    assert check_main([str(good), str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("通过 ok  ceshi (测试县): family trs → public_portal; 0 organisations")
+    assert out[2] == f"错误 error  {bad}: detail.title_selectors: bad CSS selector 'h1..t': Malformed class selector at position 2"
