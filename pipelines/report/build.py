@@ -31,8 +31,9 @@ import duckdb
 
 from pipelines.report.static import CSS, JS
 
-# Peer groups, in the order the page shows them.
-PEER_GROUPS = [("township", "乡镇"), ("street", "街道"), ("department", "县直部门")]
+# Peer groups, in the order the page shows them (a group the county lacks is left out).
+PEER_GROUPS = [("township", "乡镇"), ("street", "街道"), ("department", "县直部门"),
+               ("county_government", "县政府")]
 TYPE_ORDER = {t: i for i, (t, _) in enumerate(PEER_GROUPS)}
 TYPE_LABEL = dict(PEER_GROUPS)
 
@@ -351,8 +352,9 @@ def county_data(con: duckdb.DuckDBPyConnection, county: str, now: dt.datetime | 
         "county": county,
         "years": years,
         "orgs": org_list,
-        "peer_groups": [{"org_type": t, "label": zh,
-                         "n_orgs": sum(1 for o in org_list if o["org_type"] == t)} for t, zh in PEER_GROUPS],
+        "peer_groups": [g for g in ({"org_type": t, "label": zh,
+                                     "n_orgs": sum(1 for o in org_list if o["org_type"] == t)}
+                                    for t, zh in PEER_GROUPS) if g["n_orgs"]],
         "coverage": coverage,
         "org_year": org_year,
         "failed_checks": checks,

@@ -562,7 +562,7 @@ JS = r"""
     if (v === null || v === undefined) return "";
     switch (c.kind) {
       case "rate": return pct(v);
-      case "org_type": return TYPE_ZH[v] || v;
+      case "org_type": return TYPE_ZH[v] || "其他";
       case "year": return String(v);
       case "comparability": return COMPARABILITY[v] || v;
       case "template": return v + " 年版";

@@ -360,3 +360,28 @@ def test_printed_name_comes_from_org_year_when_the_marts_carry_it(warehouse_path
         con.execute("drop schema if exists core cascade")
         data = county_data(con, truth.county["county"])
     assert data["org_year"] and all(r["org_name"] == f"印：{r['org_id']}{r['year']}" for r in data["org_year"])
+
+
+def test_a_county_government_is_its_own_peer_group(warehouse_path, tmp_path, truth):
+    """Registries may list a 县政府 (county_government): it gets its own group, never mixed with
+    the departments, and a group the county lacks is not shown."""
+    import shutil
+
+    from pipelines.report.build import county_data
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(warehouse_path, db)
+    with duckdb.connect(str(db)) as con:
+        for table in ("raw.expected_orgs", "marts.coverage", "marts.org_year"):
+            con.execute(f"update {table} set org_type = 'county_government' where org_id = 'jiaoyu'")
+        con.execute("update raw.expected_orgs set org_type = 'township' where org_type = 'street'")
+        con.execute("update marts.coverage set org_type = 'township' where org_type = 'street'")
+        con.execute("update marts.org_year set org_type = 'township' where org_type = 'street'")
+        data = county_data(con, truth.county["county"])
+    assert [(g["label"], g["n_orgs"]) for g in data["peer_groups"]] == [("乡镇", 12), ("县直部门", 4), ("县政府", 1)]
+    year = max(truth.county["years"])
+    gov = next(r for r in data["peer_stats"] if r["year"] == year and r["org_type"] == "county_government")
+    assert (gov["n_published"], gov["n_expected"]) == (1, 1)
+    assert gov["new_received_total"] == truth.cell(truth.latest[("jiaoyu", year)], "t3.new_received:total")
+    dept = next(r for r in data["peer_stats"] if r["year"] == year and r["org_type"] == "department")
+    assert dept["n_expected"] == 4
