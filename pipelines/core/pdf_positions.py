@@ -7,8 +7,10 @@ words give each value column's x-centre (an "anchor"):
 - 二: the words after `信息内容` on each column-header line;
 - 四: the outcome headers (结果维持 … 总计, wrapped or not) below `行政复议 行政诉讼` (15 anchors).
 
-Every text line of a section becomes one row: words left of the first value column are label
-cells, each value word goes to the nearest anchor. A value that sits between two anchors, or
+Rows: in tables 二 and 三 of a text layer, labels wrap over several lines and values sit
+vertically centred (or top or bottom aligned) in tall rows, so rows are built from bands
+(`_band_rows`: label blocks matched to value lines); table 四 and OCR pages go line by line.
+Words left of the first value column are label cells, each value word goes to its column. A value that sits between two anchors, or
 two values that fall on one anchor, are not guessed: the line goes to `unplaced` (the contract's
 `unmapped`) and its codes stay absent, so the document is `partial`. The anchors of a section
 carry over to the next page (a table continued without a repeated header). Cell boxes are
@@ -42,6 +44,27 @@ def lines_of(words: list[dict]) -> list[list[dict]]:
 
 def _cx(w: dict) -> float:
     return (w["x0"] + w["x1"]) / 2
+
+
+def _header_band(lines: list[list[dict]], i: int) -> list[list[dict]]:
+    """Line i and the lines just above and below it that wrap the same header row (no numbers,
+    no block heading, within about a line and a half)."""
+    size = max(_size(w) for w in lines[i])
+    out = [lines[i]]
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(lines):
+            ln = lines[k]
+            text = norm("".join(w["text"] for w in ln))
+            near = abs(ln[0]["baseline"] - out[0 if step < 0 else -1][0]["baseline"]) <= 1.6 * size
+            if not near or any(_numeric(w) for w in ln) or "第二十条" in text or _HEADING.match(text):
+                break
+            if step < 0:
+                out.insert(0, ln)
+            else:
+                out.append(ln)
+            k += step
+    return out
 
 
 def _cluster_centres(xs: list[float], tol: float = 6.0) -> list[float]:
@@ -80,16 +103,28 @@ class PositionReader:
         rows: list[tuple[list[Cell], list[Cell]]] = []  # (label cells, value cells)
         row_secs: list[str | None] = []
 
+        body: list[list[dict]] = []  # lines of a section 二/三 body, turned into rows together
+        body_section: list[str | None] = [None]
+
+        def flush_body():
+            if body:
+                for row in self._band_rows(number, body, body_section[0]):
+                    rows.append(row)
+                    row_secs.append(body_section[0])
+                body.clear()
+
         def flush():
             nonlocal rows
+            flush_body()
             if rows and self.repair_s3 and "三" in row_secs:
                 rows = self._repair_s3(rows, row_secs)
             row_secs.clear()
             if rows:
                 nl = max(len(lab) for lab, _ in rows)
                 nv = max(len(val) for _, val in rows)
-                blank = Cell("", number, None)
-                tables.append(Table([lab + [blank] * (nl - len(lab)) + val + [blank] * (nv - len(val))
+                # padding is not print: a label-only row must never read as a row of blanks
+                pad = Cell("", number, None, covered=True)
+                tables.append(Table([lab + [pad] * (nl - len(lab)) + val + [pad] * (nv - len(val))
                                      for lab, val in rows], number, "word-positions"))
             rows = []
 
@@ -102,6 +137,23 @@ class PositionReader:
                 self.section, self.anchors = None, []
                 i += 1
                 continue
+            if norm(line[0]["text"]).startswith("信息内容") or "申请人情况" in text or "行政复议" in text:
+                flush_body()  # before _start moves to the next table
+            if (self.section == "二" and norm(line[0]["text"]).startswith("信息内容")
+                    and not self.repair_s3):
+                band = _header_band(lines, i)
+                self._start(text, lines, i)
+                heads = [w for band_line in band for w in band_line]
+                # one header row for the mapper (template markers, column names), then the body
+                rows.append(([_cell(number, [line[0]])],
+                             [_cell(number, [w for w in heads if w is not line[0]
+                                             and abs(_cx(w) - a) == min(abs(_cx(w) - b) for b in self.anchors)])
+                              for a in self.anchors]))
+                row_secs.append("二")
+                last = max(bl[0]["baseline"] for bl in band)
+                while i < len(lines) and lines[i][0]["baseline"] <= last + 0.5:
+                    i += 1
+                continue
             started = self._start(text, lines, i)
             if started:
                 flush()
@@ -112,8 +164,14 @@ class PositionReader:
                     continue
             row_section = self.section
             if row_section == "二" and "第二十条" in text:
+                flush_body()
                 row = ([_cell(number, line)], [])  # a block header: one cell, never a value
             elif row_section is None or not self.anchors:
+                i += 1
+                continue
+            elif row_section in ("二", "三") and not self.repair_s3:
+                body.append(line)  # rows are built from the whole body: labels wrap over lines
+                body_section[0] = row_section
                 i += 1
                 continue
             else:
@@ -193,6 +251,62 @@ class PositionReader:
             last_ordinal_row = len(out) - 1
         return out
 
+    # -------------------------------------------------------- rows from bands (text route)
+
+    def _band_rows(self, number: int, lines: list[list[dict]], section: str | None
+                   ) -> list[tuple[list[Cell], list[Cell]]]:
+        """Rows of a table body whose labels wrap over several lines.
+
+        Borderless and three-line tables print a label over 2–3 lines with its values vertically
+        centred (or top or bottom aligned) in a tall row, so a value line and its label's lines
+        do not share a baseline. Label words are joined into blocks (a block starts at an ordinal
+        and continues on the next lines that overlap it horizontally); every line holding numbers
+        right of the label boundary is a value row; the row labels (leaves) are matched to value
+        rows top to bottom, each value row taking the leaf nearest to it that is nearer to it than
+        to any other value row. Table 三's parent labels (三、本年度办理结果, (三)不予公开 …), which
+        sit mid-way down the rows they span, are emitted as label-only rows just before the run
+        of numbered rows (1. 2. 3. …) they head. A value row no leaf claims is reported, never
+        given a neighbour's label.
+        """
+        value_rows: list[tuple[float, list[dict]]] = []
+        label_words: list[dict] = []
+        for line in lines:
+            rest = [w for w in line if _cx(w) >= self.boundary]
+            label_words.extend(w for w in line if _cx(w) < self.boundary)
+            if any(_numeric(w) for w in rest):
+                value_rows.append((line[0]["baseline"], rest))
+            elif rest:
+                label_words.extend(rest)  # text right of the boundary without numbers: wrapped labels
+        blocks = _label_blocks(label_words)
+        s3_2021 = section == "三" and any("逾期不补正" in b.text or "收费通知" in b.text for b in blocks)
+        leaves = [b for b in blocks if not (section == "三" and _is_s3_parent(b, s3_2021))]
+        parents = [b for b in blocks if b not in leaves]
+        pairs = _match(leaves, [y for y, _ in value_rows])
+        columns = self._learn_columns([words for _, words in value_rows])
+        out: list[tuple[float, list[Cell], list[Cell], Block | None]] = []  # (y, labels, values, leaf)
+        claimed = set()
+        for li, vj in pairs:
+            claimed.add(vj)
+            y, words = value_rows[vj]
+            row = self._row(number, words, section or "", label_text=leaves[li].text, columns=columns)
+            if row is None:
+                continue
+            out.append((y, [leaves[li].cell(number)], row[1], leaves[li]))
+        for vj, (y, words) in enumerate(value_rows):
+            if vj not in claimed:
+                self.unplaced.append({"section": section or "", "label": "", "page": number,
+                                      "values": [w["text"] for w in words],
+                                      "reason": "values on a line no row label can be matched to"})
+        matched = {li for li, _ in pairs}
+        for li, b in enumerate(leaves):
+            if li not in matched:
+                out.append((b.centre, [b.cell(number)], [], b))
+        out.sort(key=lambda r: r[0])
+        for p in sorted(parents, key=lambda b: b.centre):
+            at = _parent_position(p, out)
+            out.insert(at, (p.centre, [p.cell(number)], [], None))
+        return [(labels, values) for _, labels, values, _ in out]
+
     # -------------------------------------------------------- anchors
 
     def _start(self, text: str, lines: list[list[dict]], i: int) -> bool:
@@ -221,9 +335,13 @@ class PositionReader:
             self._set("四", anchors)
             return True
         line = lines[i]
-        if norm(line[0]["text"]).startswith("信息内容") and len(line) >= 2:
-            self._set("二", _cluster_centres([_cx(w) for w in line[1:]]))
-            self.boundary = min(w["x0"] for w in line[1:]) - 2
+        if norm(line[0]["text"]).startswith("信息内容"):
+            # the column headers may wrap above and below the 信息内容 line (本年新 / 制作数量)
+            heads = [w for band_line in _header_band(lines, i) for w in band_line
+                     if w["x0"] > line[0]["x1"]]
+            if heads:
+                self._set("二", _cluster_centres([_cx(w) for w in heads], tol=max(6.0, _size(heads[0]))))
+                self.boundary = min(w["x0"] for w in heads) - 2
             return False  # same table: a new column header inside table 二
         if "第二十条" in text and self.section != "二":
             self._set("二", [])
@@ -239,27 +357,209 @@ class PositionReader:
 
     # -------------------------------------------------------- rows
 
-    def _row(self, number: int, line: list[dict], section: str) -> tuple[list[Cell], list[Cell]] | None:
+    def _row(self, number: int, line: list[dict], section: str, label_text: str | None = None,
+             columns: tuple[str, list[float]] | None = None) -> tuple[list[Cell], list[Cell]] | None:
+        """Label cells and one value cell per column for one line of values.
+
+        Each value is placed by position: against the columns learned from the full lines of
+        the same table (left edges, centres or right edges, whichever the values are aligned
+        on) when there are at least two, else against the header centres. A line printing as
+        many values as there are columns must also read them in order. A value between two
+        columns, one nearer another column than its order says, or two values on one column,
+        are not guessed.
+        """
         anchors = self.anchors
         label = [w for w in line if _cx(w) < self.boundary]
         rest = [w for w in line if _cx(w) >= self.boundary]
         slots: list[list[dict]] = [[] for _ in anchors]
         problem = None
+        values = [w for w in rest if _value_word(w)]
+        key, centres = columns if columns else ("cx", anchors)
         for w in rest:
-            d = sorted((abs(_cx(w) - a), k) for k, a in enumerate(anchors))
+            x = _KEYS[key](w)
+            d = sorted((abs(x - a), k) for k, a in enumerate(centres))
             k = d[0][1]
+            if len(values) == len(anchors) and _value_word(w):
+                k = values.index(w)  # as many values as columns: the k-th value is the k-th column
+                if d[0][1] != k:
+                    problem = f"value {w['text']!r} lies nearer another column's header"
             if _numeric(w) and len(d) > 1:
-                gap = abs(anchors[d[0][1]] - anchors[d[1][1]])
+                gap = abs(centres[d[0][1]] - centres[d[1][1]])
                 if d[1][0] - d[0][0] < AMBIGUOUS * gap:
                     problem = f"value {w['text']!r} lies between two columns"
             if _numeric(w) and any(_numeric(o) for o in slots[k]):
                 problem = f"two values under one column header ({slots[k][0]['text']!r}, {w['text']!r})"
             slots[k].append(w)
         if problem:
-            self.unplaced.append({"section": section, "label": " ".join(w["text"] for w in label),
+            self.unplaced.append({"section": section, "label": label_text or " ".join(w["text"] for w in label),
                                   "values": [w["text"] for w in rest], "page": number, "reason": problem})
             return None
         return [_cell(number, [w]) for w in label], [_cell(number, ws) for ws in slots]
+
+    def _learn_columns(self, rows: list[list[dict]]) -> tuple[str, list[float]] | None:
+        """Column positions from the lines that print a value in every column.
+
+        Each column's values share a left edge, a centre or a right edge (the table's alignment);
+        the key whose positions vary least across those lines is the one to place the others by.
+        """
+        n = len(self.anchors)
+        full = [vals for vals in ([w for w in r if _value_word(w)] for r in rows) if len(vals) == n]
+        if len(full) < 2 or n < 2:
+            return None  # one line cannot vouch for its own alignment: the headers decide
+        best = None
+        for key, fx in _KEYS.items():
+            cols = [[fx(vals[k]) for vals in full] for k in range(n)]
+            spread = sum(max(c) - min(c) for c in cols)
+            centres = [sorted(c)[len(c) // 2] for c in cols]
+            if best is None or spread < best[0]:
+                best = (spread, key, centres)
+        return best[1], best[2]
+
+@dataclass
+class Block:
+    """One printed row label: words joined over the lines it wraps onto."""
+
+    words: list[dict]
+
+    @property
+    def text(self) -> str:
+        lines = lines_of(self.words)
+        return "".join("".join(w["text"] for w in line) for line in lines)
+
+    @property
+    def top(self) -> float:
+        return min(w["baseline"] for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w["baseline"] for w in self.words)
+
+    @property
+    def centre(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def x0(self) -> float:
+        return min(w["x0"] for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w["x1"] for w in self.words)
+
+    def cell(self, number: int) -> Cell:
+        c = _cell(number, self.words)
+        return Cell(self.text, number, c.bbox)
+
+
+def _size(w: dict) -> float:
+    """The font size where the reader knows it (a tight glyph box of 、 is a point high)."""
+    return max(w.get("size") or 0.0, w["bottom"] - w["top"], 4.0)
+
+
+def _label_blocks(words: list[dict]) -> list[Block]:
+    """Row labels from label words: a block starts at an ordinal (一、 (一) 1.) or where nothing
+    continues; a word continues the block whose words on the line just above overlap it
+    horizontally (within about a line and a half), else the word just left of it on its own line
+    when the gap is a word gap, not a column gap."""
+    blocks: list[Block] = []
+    for line in lines_of(words):
+        prev: tuple[dict, Block] | None = None
+        for w in line:
+            ordinal, _ = split_ordinal(w["text"])
+            target = None
+            if ordinal is None:
+                # a wrapped line may start a little left of the line above (hanging punctuation)
+                best = -0.8 * _size(w)
+                for b in blocks:
+                    above = [x for x in b.words if 0.5 < w["baseline"] - x["baseline"] <= 1.7 * _size(w)]
+                    if not above:
+                        continue
+                    overlap = min(w["x1"], max(x["x1"] for x in above)) - max(w["x0"], min(x["x0"] for x in above))
+                    if overlap > best:
+                        best, target = overlap, b
+                if target is None and prev is not None and w["x0"] - prev[0]["x1"] < _size(w):
+                    target = prev[1]
+            if target is None:
+                target = Block([])
+                blocks.append(target)
+            target.words.append(w)
+            prev = (w, target)
+    return blocks
+
+
+def _is_s3_parent(b: Block, template_2021: bool) -> bool:
+    """Labels of table 三 that head other rows and hold no values of their own."""
+    ordinal, _ = split_ordinal(b.text)
+    if ordinal is None:
+        return False
+    if ordinal.level == 1:
+        return ordinal.number == 3  # 三、本年度办理结果
+    if ordinal.level == 2:
+        return ordinal.number in (3, 4, 5) or (ordinal.number == 6 and template_2021)
+    return False
+
+
+def _match(leaves: list[Block], ys: list[float]) -> list[tuple[int, int]]:
+    """(leaf, value row) pairs: each value row takes its nearest leaf when that leaf is also
+    nearer to it than to any other value row (mutual nearest); everything else stays unmatched."""
+    pairs = []
+    if not leaves or not ys:
+        return pairs
+
+    def dist(b: Block, y: float) -> float:
+        return 0.0 if b.top - 1 <= y <= b.bottom + 1 else min(abs(y - b.top), abs(y - b.bottom))
+
+    for j, y in enumerate(ys):
+        i = min(range(len(leaves)), key=lambda k: (dist(leaves[k], y), abs(leaves[k].centre - y)))
+        d = dist(leaves[i], y)
+        nearest_j = min(range(len(ys)), key=lambda k: (dist(leaves[i], ys[k]), abs(leaves[i].centre - ys[k])))
+        if nearest_j != j:
+            continue
+        others = [dist(leaves[k], y) for k in range(len(leaves)) if k != i]
+        if others and min(others) <= d:
+            continue  # two labels equally near: not guessed
+        pairs.append((i, j))
+    return pairs
+
+
+def _parent_position(p: Block, rows: list) -> int:
+    """Where a parent label's row goes among the rows (sorted by y): before the first row of
+    the run of numbered rows it heads (the run whose extent holds its centre, else the nearest);
+    三、本年度办理结果 before the first (一)…(七) row."""
+    ordinal, _ = split_ordinal(p.text)
+    if ordinal is not None and ordinal.level == 1:
+        for k, r in enumerate(rows):
+            o = split_ordinal(r[3].text)[0] if r[3] is not None else None
+            if o is not None and o.level == 2:
+                return k
+        return next((k for k, r in enumerate(rows) if r[0] > p.centre), len(rows))
+    runs: list[list[int]] = []
+    last = 0
+    for k, r in enumerate(rows):
+        o = split_ordinal(r[3].text)[0] if r[3] is not None else None
+        if o is None or o.level != 3:
+            last = 0
+            continue
+        if o.number <= last or not runs or runs[-1][-1] != k - 1:
+            runs.append([])
+        runs[-1].append(k)
+        last = o.number
+    if not runs:
+        return next((k for k, r in enumerate(rows) if r[0] > p.centre), len(rows))
+
+    def gap(run: list[int]) -> float:
+        lo, hi = rows[run[0]][0], rows[run[-1]][0]
+        return 0.0 if lo <= p.centre <= hi else min(abs(p.centre - lo), abs(p.centre - hi))
+
+    return min(runs, key=gap)[0]
+
+
+_KEYS = {"x0": lambda w: w["x0"], "cx": _cx, "x1": lambda w: w["x1"]}
+
+
+def _value_word(w: dict) -> bool:
+    """A printed value: a number, or a blank marker such as — (never a label word)."""
+    return is_value_like(w["text"]) and bool(norm(w["text"]))
 
 
 def _is_num_text(t: str) -> bool:
@@ -278,9 +578,11 @@ def _cell(number: int, words: list[dict]) -> Cell:
 def _band(lines: list[list[dict]], i: int) -> list[list[dict]]:
     """Lines from i up to (not including) the first line with a numeric word."""
     out = []
-    for line in lines[i:]:
+    for k, line in enumerate(lines[i:]):
         if any(_numeric(w) for w in line):
             break
+        if k and split_ordinal(line[0]["text"])[0] is not None:
+            break  # a row label wrapped above its values: the body has begun
         out.append(line)
     return out
 

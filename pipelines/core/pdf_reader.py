@@ -468,14 +468,18 @@ def _words(chars: list[dict]) -> list[dict]:
     out: list[dict] = []
     for ch in sorted(chars, key=lambda c: (round(c.get("baseline", c["bottom"]), 0), c["x0"])):
         w = out[-1] if out else None
+        # a character far left of the word (a neighbour on a baseline rounded the other way)
+        # starts a word of its own: only a word gap, or a small kerning overlap, joins
         if (w and abs(w["baseline"] - ch.get("baseline", ch["bottom"])) < 1.5
-                and ch["x0"] - w["x1"] < 0.6 * max(ch["size"], 1)):
+                and -0.5 * max(ch["size"], 1) < ch["x0"] - w["x1"] < 0.6 * max(ch["size"], 1)):
             w["x1"] = max(w["x1"], ch["x1"])
             w["top"], w["bottom"] = min(w["top"], ch["top"]), max(w["bottom"], ch["bottom"])
             w["text"] += ch["text"]
+            w["size"] = max(w["size"], ch["size"])
         else:
             out.append({"x0": ch["x0"], "x1": ch["x1"], "top": ch["top"], "bottom": ch["bottom"],
-                        "baseline": ch.get("baseline", ch["bottom"]), "text": ch["text"]})
+                        "baseline": ch.get("baseline", ch["bottom"]), "text": ch["text"],
+                        "size": ch["size"]})
     return out
 
 
