@@ -127,3 +127,22 @@ def test_read_only_data_folder_is_one_clear_line(tmp_path):
     assert res.stderr.strip().count("\n") == 0, res.stderr
     assert f"the data folder {data} is not writable" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_leftovers_of_a_killed_publish_are_removed_at_start(dagster_instance, tmp_path, monkeypatch):
+    from pipelines.cli import recover_from_kills
+
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("XXGK_DATA_DIR", str(data))
+    published = data / "warehouse.duckdb"
+    published.write_bytes(b"the published file")
+    leftovers = [data / ".warehouse.duckdb.3f2a.tmp", data / ".warehouse.duckdb.3f2a.tmp.wal"]
+    for p in leftovers:
+        p.write_bytes(b"half a copy")
+    unrelated = data / "notes.tmp"
+    unrelated.write_bytes(b"not ours")
+    actions = recover_from_kills(dagster_instance)
+    assert not any(p.exists() for p in leftovers)
+    assert published.read_bytes() == b"the published file" and unrelated.exists()
+    assert sum("interrupted publish" in a for a in actions) == 2
