@@ -610,9 +610,10 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             page_tables.append(table_from_grid(grid, chars[number], "camelot-lattice+pdfium-chars"))
         if not page_tables:
             page_tables = tables_from_words(data, number, chars[number])
-            if not page_tables or _values_merged(page_tables):
-                # no rules, or horizontal rules only that do not give the columns: place
-                # words under the template's column headers
+            if (not page_tables or _values_merged(page_tables)
+                    or _orphan_numbers(page_tables, chars[number]) >= 3):
+                # no rules, horizontal rules that do not give the columns, or rules around the
+                # header only (a three-line table): place words under the template's headers
                 page_tables = positions.page_tables(number, _words(chars[number]))
         elif _orphan_numbers(page_tables, chars[number]) >= 7:
             # Camelot can miss a one-row table (a table's last row alone atop a page)
@@ -623,10 +624,25 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
     return result
 
 
+_NUMBER_TOKEN = re.compile(r"(?<!\S)[+\-]?\d[\d.,]*(?!\S)")
+
+
 def _values_merged(tables: list[Table]) -> bool:
-    """True when a cell holds several numbers side by side: the grid lacks column edges."""
-    return any(len(re.findall(r"(?<!\S)[+\-]?\d[\d.,]*(?!\S)", c.text)) >= 2 and "\n" not in c.text
-               for t in tables for row in t.rows for c in row)
+    """True when a cell holds numbers of several columns or of several rows.
+
+    Side by side on one line: the grid lacks column edges (horizontal rules only). On several
+    lines: the grid lacks row edges (a three-line table: one rule above, one under the header,
+    one below). Either way the rules do not give the cells: words are placed by position.
+    """
+    for t in tables:
+        for row in t.rows:
+            for c in row:
+                lines_with_numbers = [ln for ln in c.text.split("\n") if _NUMBER_TOKEN.search(ln)]
+                if len(lines_with_numbers) >= 2:
+                    return True
+                if len(_NUMBER_TOKEN.findall(c.text)) >= 2 and "\n" not in c.text:
+                    return True
+    return False
 
 
 def read_pdf(data: bytes) -> Document:
