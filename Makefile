@@ -54,8 +54,9 @@ sql: install
 	@test -f $(XXGK_DATA_DIR)/warehouse.duckdb || { echo "no warehouse at $(XXGK_DATA_DIR)/warehouse.duckdb: run make demo first" >&2; exit 1; }
 	$(BIN)/duckdb -readonly $(XXGK_DATA_DIR)/warehouse.duckdb
 
+# BENCH_ARGS e.g. "--only families --seeds 20 --ocr" (python -m pipelines.bench.extract --help)
 bench-extract: install
-	$(BIN)/python -m pipelines.bench.extract
+	$(BIN)/python -m pipelines.bench.extract $(BENCH_ARGS)
 
 bench-incremental: install manifest
 	$(BIN)/python -m pipelines.bench.incremental

@@ -1,6 +1,7 @@
 """Extraction accuracy and speed: our extractor against a naive Camelot baseline (`make bench-extract`).
 
-    python -m pipelines.bench.extract [--runs 3] [--no-baseline]
+    python -m pipelines.bench.extract [--runs 3] [--no-baseline] [--only corpus|families]
+                                      [--families a,b] [--seeds 10] [--scan-seeds 2] [--ocr]
 
 Files: ../shared/corpus/real/*.pdf (with their .truth.json) and every text-layer PDF, HTML and
 DOCX of the sample county (data/sample_truth/*.truth.json; `document_url` is the path under
@@ -8,8 +9,16 @@ data/sample_portal/). For PDFs the baseline is `camelot.read_pdf(path, pages="al
 flavor="lattice")` with Camelot's own cell text, turned into model.Table and mapped by the
 same `mapping.map_document`, so the difference is the reading, not the mapping.
 
+Then the layout families (tools/layout_family): for each family, the test seeds plus the first
+`--seeds` held-out seeds (never used by tests), extracted with the defaults (`--ocr` forces OCR
+on); printed per family and per route (text layer / OCR): cells right, wrong numbers, cells
+missed, documents per status, OCR seconds per page; and the speed of our reader with worker
+isolation (`extract_many`, one worker) against the naive Camelot lattice reader on the same
+text-layer family PDFs, measured in the same run.
+
 A cell is right when the extracted value equals the truth's (null included); total is the
-number of printed cells in the truth. Times are wall-clock medians of `--runs` runs per file
+number of printed cells in the truth. A wrong number is a value read that differs from the
+printed one; on scans, cells under a red seal may stay unread (tools/layout_family/score.py). Times are wall-clock medians of `--runs` runs per file
 on whatever else the machine is doing: compare ratios measured in one run, not absolutes.
 """
 from __future__ import annotations
@@ -88,7 +97,22 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="runs per file; the median time is reported")
     ap.add_argument("--no-baseline", action="store_true", help="skip the Camelot baseline")
+    ap.add_argument("--only", choices=("corpus", "families"), help="run one part only")
+    ap.add_argument("--families", default="", help="comma-separated layout families (default: all)")
+    ap.add_argument("--seeds", type=int, default=10, help="held-out seeds per family (besides the test seeds)")
+    ap.add_argument("--scan-seeds", type=int, default=2, help="held-out seeds for the scan family")
+    ap.add_argument("--ocr", action="store_true", help="force OCR on (default: the extractor's default)")
     args = ap.parse_args(argv)
+    status = 0
+    if args.only != "families":
+        status = corpus_bench(args)
+    if args.only != "corpus":
+        print()
+        status = families_bench(args) or status
+    return status
+
+
+def corpus_bench(args) -> int:
     rows = []
     all_cases = cases()
     if not all_cases:
@@ -129,6 +153,132 @@ def main(argv: list[str] | None = None) -> int:
               f"ratio baseline/ours = {base_ms / ours_ms:.2f}x (same run)")
     print(f"note: wall-clock medians of {args.runs} runs per file on a shared, noisy machine; "
           "compare the ratio, not absolute times")
+    return 0
+
+
+# ---------------------------------------------------------------- layout families
+
+
+def _family_cases(args):
+    from tools.layout_family import FAMILIES, HELD_OUT_SEEDS, NEEDS_SOFFICE, TEST_SEEDS
+
+    wanted = [f for f in args.families.split(",") if f] or list(FAMILIES)
+    unknown = set(wanted) - set(FAMILIES)
+    if unknown:
+        raise SystemExit(f"unknown families: {', '.join(sorted(unknown))}; one of {', '.join(FAMILIES)}")
+    import shutil
+
+    for family in wanted:
+        if family in NEEDS_SOFFICE and shutil.which("soffice") is None:
+            print(f"{family}: skipped (LibreOffice not installed)")
+            continue
+        n = args.scan_seeds if family == "scan" else args.seeds
+        for seed in TEST_SEEDS[family]:
+            yield family, seed, False
+        for seed in HELD_OUT_SEEDS[:n]:
+            yield family, seed, True
+
+
+def _page_count(data: bytes) -> int:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def families_bench(args) -> int:
+    """Per-family and per-route accuracy on drawn layout families, wrong numbers, OCR s/page, and
+    the speed of our isolated reader against the naive Camelot lattice reader (same PDFs, same run)."""
+    import collections
+    import tempfile
+
+    from pipelines.core.extract import extract_bytes, extract_many
+    from tools.layout_family import draw
+    from tools.layout_family.score import score
+
+    ocr = True if args.ocr else None
+    fam: dict[str, dict] = collections.defaultdict(lambda: collections.Counter())
+    route: dict[str, dict] = collections.defaultdict(lambda: collections.Counter())
+    statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    text_pdfs: list[tuple[str, bytes, object]] = []
+    ocr_seconds = ocr_pages = 0.0
+    head = (f"{'family':<13} {'seeds':>5} {'right/legible':>15} {'acc%':>7} {'held-out%':>9} {'wrong':>6} "
+            f"{'missed':>6} {'ms/doc':>7}  statuses")
+    print("layout families (tools/layout_family), extracted with the defaults" + (" + OCR" if ocr else ""))
+    print(head)
+    print("-" * len(head))
+    current = None
+
+    def flush(name):
+        c = fam[name]
+        acc = 100 * c["lr"] / c["lt"] if c["lt"] else 0.0
+        held = 100 * c["h_lr"] / c["h_lt"] if c["h_lt"] else 0.0
+        st = " ".join(f"{k}:{v}" for k, v in sorted(statuses[name].items()))
+        print(f"{name:<13} {c['n']:>5} {c['lr']:>7}/{c['lt']:<7} {acc:>7.2f} {held:>9.2f} {c['wrong']:>6} "
+              f"{c['missed']:>6} {c['ms'] / max(c['n'], 1):>7.0f}  {st}", flush=True)
+
+    for family, seed, held_out in _family_cases(args):
+        if current and family != current:
+            flush(current)
+        current = family
+        case = draw(family, seed)
+        t = time.perf_counter()
+        got = extract_bytes(case.data, case.name, ocr=ocr)
+        ms = (time.perf_counter() - t) * 1000
+        s = score(case, got["cells"])
+        c = fam[family]
+        c.update(n=1, lr=s.legible_right, lt=s.legible_total, wrong=s.wrong, missed=s.missed, ms=ms)
+        if held_out:
+            c.update(h_lr=s.legible_right, h_lt=s.legible_total)
+        statuses[family][got["status"]] += 1
+        r = route[case.route]
+        r.update(n=1, lr=s.legible_right, lt=s.legible_total, wrong=s.wrong, missed=s.missed)
+        if got.get("read_by") == "ocr" or (case.route == "ocr" and ocr):
+            ocr_seconds += ms / 1000
+            ocr_pages += _page_count(case.data) if case.suffix == ".pdf" else 0
+        if case.route == "text" and case.suffix == ".pdf" and held_out:
+            text_pdfs.append((case.name, case.data, case))
+        if s.wrong:
+            print(f"  wrong numbers in {case.name}: {dict(list(s.wrong_cells.items())[:5])}", flush=True)
+    if current:
+        flush(current)
+    print("-" * len(head))
+    for name in ("text", "ocr"):
+        c = route.get(name)
+        if c:
+            print(f"route {name:<5} {c['n']:>4} docs  {c['lr']}/{c['lt']} legible cells = "
+                  f"{100 * c['lr'] / max(c['lt'], 1):.2f}%  wrong numbers {c['wrong']}  missed {c['missed']}")
+    total_wrong = sum(c["wrong"] for c in fam.values())
+    print(f"wrong numbers, all families: {total_wrong}")
+    if ocr_pages:
+        print(f"OCR: {ocr_seconds / ocr_pages:.1f} s/page ({ocr_pages:.0f} pages of OCR-route documents)")
+    else:
+        print("OCR: no document was read by OCR in this run (OCR off by default? try --ocr)")
+    if text_pdfs and not args.no_baseline:
+        with tempfile.TemporaryDirectory(prefix="bench_families_") as tmp:
+            paths = []
+            for name, data, _ in text_pdfs:
+                p = Path(tmp) / name
+                p.write_bytes(data)
+                paths.append(p)
+            t = time.perf_counter()
+            results = list(extract_many(paths, workers=1, ocr=ocr))
+            ours = time.perf_counter() - t
+            t = time.perf_counter()
+            base_right = base_total = 0
+            for p, (_, _, case) in zip(paths, text_pdfs):
+                cells = camelot_baseline(p)
+                base_right += score(case, cells).right
+                base_total += len(case.truth)
+            base = time.perf_counter() - t
+            ours_right = sum(score(case, res["cells"]).right for (_, _, case), res in zip(text_pdfs, results))
+        print(f"text-layer family PDFs ({len(paths)} held-out docs): ours with worker isolation (extract_many, "
+              f"1 worker) {1000 * ours / len(paths):.0f} ms/doc, {ours_right}/{base_total} cells; camelot lattice "
+              f"baseline {1000 * base / len(paths):.0f} ms/doc, {base_right}/{base_total} cells; "
+              f"speed ratio baseline/ours = {base / ours:.2f}x (same run)")
     return 0
 
 

@@ -273,6 +273,8 @@ class TableLayout:
         self.heights = self._heights()
 
     def _lines(self, cell: Cell, c0: int) -> list[str]:
+        if cell.code is not None:           # a number is never wrapped (it may run into the padding)
+            return [cell.text] if cell.text else []
         width = self.colx[c0 + cell.colspan] - self.colx[c0] - 2 * self.pad
         lines = self.w.wrap(cell.text, self.fs, width) if cell.text else []
         return [x.strip() for x in lines] if len(lines) > 1 else lines

@@ -51,7 +51,8 @@ def draw_style(rng: random.Random, template_s2: str) -> dict:
 
 
 def draw_report(rng: random.Random, *, template: tuple[str, str] | None = None,
-                identity_break: str | None = None, plus_signs: bool | None = None) -> Report:
+                identity_break: str | None = None, plus_signs: bool | None = None,
+                magnitudes: tuple[int, ...] | None = None) -> Report:
     """A report with random organisation, year, template, label style and reconciling values.
 
     `template` defaults to 2021/2021 (four in five) or 2019/2019; `identity_break` ("I3" | "I4")
@@ -67,7 +68,7 @@ def draw_report(rng: random.Random, *, template: tuple[str, str] | None = None,
     published = dt.date(year + 1, rng.randint(1, 3), rng.randint(5, 28))
     r = Report(f"{org.org_id}-{year}", org, year, s2, s3, "pdf", "layout-family", title, printed,
                published)
-    r.values = draw_values(rng, s2, s3)
+    r.values = draw_values(rng, s2, s3, *([magnitudes] if magnitudes else []))
     r.style = draw_style(rng, s2)
     if s2 == "2019" and (plus_signs if plus_signs is not None else rng.random() < 0.4):
         for code, x in sorted(r.values.items()):

@@ -16,9 +16,13 @@ T4_GROUPS = ("review", "lit_direct", "lit_after_review")
 T4_PARTS = ("upheld", "corrected", "other", "pending")
 
 
-def draw_values(rng: random.Random, template_s2: str, template_s3: str) -> dict:
+MAGNITUDES = (9, 60, 400, 3000)
+
+
+def draw_values(rng: random.Random, template_s2: str, template_s3: str,
+                magnitudes: tuple[int, ...] = MAGNITUDES) -> dict:
     """code -> printed number for every cell of the layout; none is 0 or blank."""
-    hi = rng.choice([9, 60, 400, 3000])          # magnitude: one to four digits
+    hi = rng.choice(magnitudes)          # magnitude of a cell: one to four digits, totals larger
     v: dict = {}
     rows: dict[str, dict[str, int]] = {}
     res = res_rows(template_s3)

@@ -232,7 +232,7 @@ def render_docx(r: Report, rng: random.Random) -> tuple[bytes, dict]:
     return rd.normalize_zip(buf.getvalue()), params
 
 
-def table_docx(d, g: Grid, font: str, size: float, hidden: list[int]) -> None:
+def table_docx(d, g: Grid, font: str, size: float, hidden: list[int], rules: str = "grid") -> None:
     """Append a Word table for grid g, built as XML (python-docx merges are quadratic): gridSpan
     for column spans, vMerge for row spans; hidden rows get w:hidden and w:vanish on every run."""
     from docx.oxml import parse_xml
@@ -269,11 +269,15 @@ def table_docx(d, g: Grid, font: str, size: float, hidden: list[int]) -> None:
             ci = c0 + cell.colspan
         trpr = "<w:trPr><w:hidden/></w:trPr>" if ri in hidden else ""
         rows.append(f"<w:tr>{trpr}{''.join(tcs)}</w:tr>")
-    borders = "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    drawn = {"grid": ("top", "left", "bottom", "right", "insideH", "insideV"),
+             "hrules": ("top", "bottom", "insideH"), "none": ()}[rules]
+    borders = "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' if b in drawn
+                      else f'<w:{b} w:val="nil"/>'
                       for b in ("top", "left", "bottom", "right", "insideH", "insideV"))
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in colw)
     xml = (f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblW w:w=\"{sum(colw)}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>"
-           f"<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr>"
+           f"<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+           '<w:tblCellMar><w:left w:w="40" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar></w:tblPr>'
            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
     body = d.element.body
     sect = body[-1]
