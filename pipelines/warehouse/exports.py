@@ -1,14 +1,39 @@
-"""Export every table of schema `marts` to Parquet and to CSV (UTF-8 with BOM, for Excel)."""
+"""Export every table of schema `marts` for people and programs, Chinese first.
+
+Beside the warehouse, in the exports folder:
+- `<table>.csv`: UTF-8 with BOM (Excel opens it as UTF-8), headers in Chinese;
+- `marts.xlsx`: one workbook, a sheet per table (Chinese sheet names and headers) plus 数据字典;
+- `data_dictionary.csv`: 表名 · 中文列名 · 英文列名 · 数据类型 · 说明, one row per column;
+- `<table>.parquet`: for programs, English column names (the dictionary maps them).
+
+The Chinese header of a column is its DuckDB comment up to `｜` (dbt writes the comments from
+dbt_models/models/marts/_marts.yml, descriptions `中文名｜English`); the rest is the description.
+Counts are stored as DOUBLE (a blank cell is NULL, and some cells are decimals), so in CSV and
+xlsx a whole number is written as an integer (16, not 16.0) and any other number as it is.
+Rows are sorted by organisation and year (then the table's key), the same in every format.
+"""
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 BOM = b"\xef\xbb\xbf"
+SEPARATOR = "｜"
+DICTIONARY_FILE = "data_dictionary.csv"
+WORKBOOK_FILE = "marts.xlsx"
+DICTIONARY_HEADER = ["表名", "表中文名", "中文列名", "英文列名", "数据类型", "说明"]
+DICTIONARY_SHEET = "数据字典"
+
+# Sort order: the organisation's name (the printed one where a table has no other), then these
+# columns a table has, in this order, then its key (first column).
+SORT_COLUMNS = ["county", "org_id", "year", "grouping", "org_type", "measure", "identity", "scope", "code"]
 
 
 def _q(ident: str) -> str:
@@ -19,13 +44,91 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+@dataclass
+class Column:
+    name: str
+    data_type: str
+    label_zh: str
+    description: str
+
+
+def split_comment(name: str, comment: str | None) -> tuple[str, str]:
+    """`中文名｜English description` → (中文名, English description); without `｜` the
+    column name stands in for the Chinese name (a column nobody described)."""
+    if comment and SEPARATOR in comment:
+        zh, en = comment.split(SEPARATOR, 1)
+        return zh.strip(), en.strip()
+    return name, (comment or "").strip()
+
+
+def _columns(con, schema: str, table: str) -> list[Column]:
+    rows = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    return [Column(n, t, *split_comment(n, c)) for n, t, c in rows]
+
+
+def _table_label(con, schema: str, table: str) -> tuple[str, str]:
+    comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchone()[0]
+    return split_comment(table, comment)
+
+
+def order_by(columns: list[Column]) -> str:
+    names = [c.name for c in columns]
+    name = next((c for c in ("org_name", "org_name_printed") if c in names), None)
+    keys = ([name] if name else []) + [c for c in SORT_COLUMNS if c in names]
+    if names and names[0] not in keys:
+        keys.append(names[0])
+    return ", ".join(f"{_q(k)} NULLS LAST" for k in keys)
+
+
+def _text_expr(c: Column) -> str:
+    """The column as the text people read: whole numbers without `.0`, timestamps in ISO form."""
+    col = _q(c.name)
+    if c.data_type in ("DOUBLE", "FLOAT", "REAL"):
+        return (f"CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 "
+                f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
+    if c.data_type == "BOOLEAN":
+        return f"CASE WHEN {col} THEN 'true' WHEN NOT {col} THEN 'false' END"
+    return f"CAST({col} AS VARCHAR)"
+
+
+def _xlsx_value(v):
+    """A value openpyxl can write: whole floats as int, timestamps (tz-aware) as ISO text."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    if isinstance(v, (dt.datetime, dt.time)) and getattr(v, "tzinfo", None) is not None:
+        return v.isoformat()
+    if isinstance(v, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", v)[:32767]
+    return v
+
+
+def _sheet_title(label: str, used: set[str]) -> str:
+    title = "".join(ch for ch in label if ch not in "[]:*?/\\")[:31] or "sheet"
+    base, n = title, 2
+    while title in used:
+        suffix = f"_{n}"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title)
+    return title
+
+
 def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "marts") -> dict[str, dict]:
-    """Write `<exports_dir>/<table>.parquet` and `<exports_dir>/<table>.csv` for each marts table.
+    """Write the CSV, Parquet, workbook and data dictionary of every table in `schema`.
 
     Opens `db_path` read-only (use the published file, or the build file once dbt is done).
-    Each output is written to a temporary file and renamed into place. Returns
-    {table: {"rows": n, "parquet": path, "csv": path}}.
+    Everything is written to a temporary folder first and renamed into place.
+    Returns {table: {"rows", "parquet", "csv", "xlsx", "dictionary", "label_zh"}}.
     """
+    from openpyxl import Workbook
+
     exports_dir = Path(exports_dir)
     exports_dir.mkdir(parents=True, exist_ok=True)
     out: dict[str, dict] = {}
@@ -43,18 +146,30 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
             raise LookupError(f"no tables in schema {schema!r} of {db_path}: was dbt build run?")
         with tempfile.TemporaryDirectory(dir=exports_dir, prefix=".export-") as tmpdir:
             tmp = Path(tmpdir)
+            workbook = Workbook(write_only=True)
+            dictionary_sheet = workbook.create_sheet(DICTIONARY_SHEET)
+            dictionary_sheet.append(DICTIONARY_HEADER)
+            dictionary_rows: list[list[str]] = []
+            used_titles = {DICTIONARY_SHEET}
             for t in tables:
                 rel = f"{_q(schema)}.{_q(t)}"
+                columns = _columns(con, schema, t)
+                table_zh, _ = _table_label(con, schema, t)
+                ordering = order_by(columns)
                 rows = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]
+                for c in columns:
+                    dictionary_rows.append([t, table_zh, c.label_zh, c.name, c.data_type, c.description])
 
                 pq_tmp = tmp / f"{t}.parquet"
                 con.execute(
-                    f"COPY (SELECT * FROM {rel}) TO {_lit(str(pq_tmp))} "
+                    f"COPY (SELECT * FROM {rel} ORDER BY {ordering}) TO {_lit(str(pq_tmp))} "
                     "(FORMAT parquet, COMPRESSION zstd)"
                 )
+
                 csv_body = tmp / f"{t}.body.csv"
+                select_text = ", ".join(f"{_text_expr(c)} AS {_q(c.label_zh)}" for c in columns)
                 con.execute(
-                    f"COPY (SELECT * FROM {rel}) TO {_lit(str(csv_body))} "
+                    f"COPY (SELECT {select_text} FROM {rel} ORDER BY {ordering}) TO {_lit(str(csv_body))} "
                     "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
                 )
                 csv_tmp = tmp / f"{t}.csv"
@@ -63,11 +178,31 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
                     shutil.copyfileobj(body, fh)
                 csv_body.unlink()
 
-                pq_final = exports_dir / f"{t}.parquet"
-                csv_final = exports_dir / f"{t}.csv"
-                os.replace(pq_tmp, pq_final)
-                os.replace(csv_tmp, csv_final)
-                out[t] = {"rows": rows, "parquet": pq_final, "csv": csv_final}
+                sheet = workbook.create_sheet(_sheet_title(table_zh, used_titles))
+                sheet.append([c.label_zh for c in columns])
+                cur = con.execute(f"SELECT * FROM {rel} ORDER BY {ordering}")
+                while batch := cur.fetchmany(5000):
+                    for r in batch:
+                        sheet.append([_xlsx_value(v) for v in r])
+                out[t] = {"rows": rows, "parquet": exports_dir / f"{t}.parquet",
+                          "csv": exports_dir / f"{t}.csv", "label_zh": table_zh}
+
+            for r in dictionary_rows:
+                dictionary_sheet.append(r)
+            workbook.save(tmp / WORKBOOK_FILE)
+            with (tmp / DICTIONARY_FILE).open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(DICTIONARY_HEADER)
+                writer.writerows(dictionary_rows)
+
+            for t in tables:
+                os.replace(tmp / f"{t}.parquet", out[t]["parquet"])
+                os.replace(tmp / f"{t}.csv", out[t]["csv"])
+            os.replace(tmp / WORKBOOK_FILE, exports_dir / WORKBOOK_FILE)
+            os.replace(tmp / DICTIONARY_FILE, exports_dir / DICTIONARY_FILE)
+            for t in tables:
+                out[t]["xlsx"] = exports_dir / WORKBOOK_FILE
+                out[t]["dictionary"] = exports_dir / DICTIONARY_FILE
     finally:
         con.close()
     return out

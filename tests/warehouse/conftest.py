@@ -318,7 +318,7 @@ class Warehouse:
 def kit() -> SimpleNamespace:
     """The fixture's builders and constants, for tests (test modules don't import conftest)."""
     return SimpleNamespace(C6=C6, C7=C7, ORGS=ORGS, YEARS=YEARS, COUNTY=COUNTY,
-                           build_docs=build_docs, write_staging=write_staging)
+                           build_docs=build_docs, write_staging=write_staging, run_dbt=run_dbt)
 
 
 @pytest.fixture(scope="session")

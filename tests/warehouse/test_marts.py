@@ -216,7 +216,8 @@ def test_every_mart_column_documented(warehouse):
     )
     assert rows == []
     tables = warehouse.query("select table_name from duckdb_tables() where schema_name = 'marts' order by 1")
-    assert [t for (t,) in tables] == ["check_results", "comparison", "coverage", "documents_to_review", "facts", "org_year"]
+    assert [t for (t,) in tables] == ["check_results", "comparison", "county_summary", "coverage",
+                                      "documents_to_review", "facts", "org_year"]
 
 
 def test_load_optional_and_required_tables(tmp_path, kit):

@@ -238,6 +238,13 @@ all_checks as (
     union all by name select * from x2
     union all by name select * from x3
     union all by name select * from x4
+),
+
+named as (
+    -- the organisation's name and type beside its id, for readers of this table alone
+    select a.*, dn.org_name, dn.org_type
+    from all_checks as a
+    left join docs as dn on dn.document_id = a.document_id
 )
 
 select
@@ -258,5 +265,8 @@ select
     expected,
     printed,
     computed_by,
-    detail
-from all_checks
+    detail,
+    org_name,
+    org_type,
+    {{ peer_group('org_type') }} as peer_group
+from named

@@ -1,34 +1,67 @@
-{#- measure name, org_year column, additive (county total and share make sense) -#}
+{#- measure name, org_year column, additive (county total and share make sense), Chinese label, unit;
+    rates also name the numerator and denominator their pooled (county-wide) value is made of -#}
 {%- set measures = [
-    ('new_received', 'new_received_total', true),
-    ('handled', 'handled', true),
-    ('granted', 'granted', true),
-    ('partial', 'partial', true),
-    ('withheld', 'withheld', true),
-    ('unable', 'unable', true),
-    ('not_processed', 'not_processed', true),
-    ('other', 'other', true),
-    ('carry_forward', 'carry_forward', true),
-    ('disclosure_rate', 'disclosure_rate', false),
-    ('review_total', 'review_total', true),
-    ('litigation_total', 'litigation_total', true),
-    ('normative_docs_issued', 'normative_docs_issued', true),
-    ('licensing_decisions', 'licensing_decisions', true),
-    ('penalty_decisions', 'penalty_decisions', true),
-    ('coercion_decisions', 'coercion_decisions', true),
+    ('new_received', 'new_received_total', true, '本年新收申请数', '件'),
+    ('handled', 'handled', true, '办理结果总计', '件'),
+    ('granted', 'granted', true, '予以公开', '件'),
+    ('partial', 'partial', true, '部分公开', '件'),
+    ('withheld', 'withheld', true, '不予公开', '件'),
+    ('unable', 'unable', true, '无法提供', '件'),
+    ('not_processed', 'not_processed', true, '不予处理', '件'),
+    ('other', 'other', true, '其他处理', '件'),
+    ('carry_forward', 'carry_forward', true, '结转下年度继续办理', '件'),
+    ('disclosure_rate', 'disclosure_rate', false, '公开率（予以公开与部分公开占办理总数）', '比率'),
+    ('review_total', 'review_total', true, '行政复议总计', '件'),
+    ('litigation_total', 'litigation_total', true, '行政诉讼总计', '件'),
+    ('normative_docs_issued', 'normative_docs_issued', true, '规范性文件本年制发（新制作）件数', '件'),
+    ('licensing_decisions', 'licensing_decisions', true, '行政许可处理决定数量', '件'),
+    ('penalty_decisions', 'penalty_decisions', true, '行政处罚处理决定数量', '件'),
+    ('coercion_decisions', 'coercion_decisions', true, '行政强制处理决定数量', '件'),
 ] -%}
--- Each org x year x measure against its county in the same year (latest versions only).
+{%- set rate_parts = {'disclosure_rate': ('granted + partial', 'handled')} -%}
+-- Each org x year x measure against its county and its peer group (乡镇, 街道, 县直部门) in the
+-- same year (latest versions only). Every county and peer-group figure comes with its
+-- completeness: reports in (parsed org-years) / organisations expected.
 with long as (
-    {% for name, col, additive in measures -%}
+    {% for name, col, additive, label_zh, unit in measures -%}
     select
-        org_id, org_name, county, year, document_id, active_disclosure_template,
+        org_id, org_name, org_type, county, year, document_id, active_disclosure_template,
         '{{ name }}' as measure,
+        '{{ label_zh }}' as measure_label_zh,
+        '{{ unit }}' as unit,
         {{ 'true' if additive else 'false' }} as is_additive,
-        cast({{ col }} as double) as value
+        cast({{ col }} as double) as value,
+        {%- if name in rate_parts %}
+        case when {{ col }} is not null then cast({{ rate_parts[name][0] }} as double) end as rate_numerator,
+        case when {{ col }} is not null then cast({{ rate_parts[name][1] }} as double) end as rate_denominator
+        {%- else %}
+        cast(null as double) as rate_numerator,
+        cast(null as double) as rate_denominator
+        {%- endif %}
     from {{ ref('org_year') }}
     {% if not loop.last %}union all
     {% endif %}
     {%- endfor %}
+),
+
+expected_county as (
+    select county, count(*) as orgs_expected
+    from {{ source('raw', 'expected_orgs') }}
+    group by county
+),
+
+expected_peer as (
+    select county, org_type, count(*) as orgs_expected
+    from {{ source('raw', 'expected_orgs') }}
+    group by county, org_type
+),
+
+reports_county as (
+    select county, year, count(*) as reports_in from {{ ref('org_year') }} group by county, year
+),
+
+reports_peer as (
+    select county, org_type, year, count(*) as reports_in from {{ ref('org_year') }} group by county, org_type, year
 ),
 
 county as (
@@ -39,9 +72,22 @@ county as (
         median(value) over w as county_median,
         case when value is not null then
             rank() over (partition by county, year, measure order by value desc nulls last)
-        end as rank_in_county
+        end as rank_in_county,
+        case when not is_additive and sum(rate_denominator) over w > 0
+            then sum(rate_numerator) over w / sum(rate_denominator) over w
+        end as county_pooled_rate,
+        count(value) over p as peer_n_orgs,
+        case when is_additive then sum(value) over p end as peer_total,
+        median(value) over p as peer_median,
+        case when value is not null then
+            rank() over (partition by county, year, measure, org_type order by value desc nulls last)
+        end as rank_in_peer_group,
+        case when not is_additive and sum(rate_denominator) over p > 0
+            then sum(rate_numerator) over p / sum(rate_denominator) over p
+        end as peer_pooled_rate
     from long
-    window w as (partition by county, year, measure)
+    window w as (partition by county, year, measure),
+        p as (partition by county, year, measure, org_type)
 )
 
 select
@@ -68,7 +114,28 @@ select
             then 'similar_only'
         else 'comparable'
     end as change_comparability,
-    c.document_id
+    c.document_id,
+    c.measure_label_zh,
+    c.unit,
+    c.org_type,
+    {{ peer_group('c.org_type') }} as peer_group,
+    c.county_pooled_rate,
+    rc.reports_in as county_reports_in,
+    ec.orgs_expected as county_orgs_expected,
+    cast(rc.reports_in as double) / ec.orgs_expected as county_completeness,
+    c.peer_n_orgs,
+    c.peer_total,
+    c.peer_median,
+    c.rank_in_peer_group,
+    case when c.is_additive and c.peer_total > 0 then c.value / c.peer_total end as share_of_peer_group,
+    c.peer_pooled_rate,
+    rp.reports_in as peer_reports_in,
+    ep.orgs_expected as peer_orgs_expected,
+    cast(rp.reports_in as double) / ep.orgs_expected as peer_completeness
 from county as c
 left join long as prev
     on prev.org_id = c.org_id and prev.year = c.year - 1 and prev.measure = c.measure
+left join reports_county as rc on rc.county = c.county and rc.year = c.year
+left join expected_county as ec on ec.county = c.county
+left join reports_peer as rp on rp.county = c.county and rp.org_type = c.org_type and rp.year = c.year
+left join expected_peer as ep on ep.county = c.county and ep.org_type = c.org_type

@@ -99,6 +99,8 @@ select
     p.licensing_decisions,
     p.penalty_decisions,
     p.coercion_decisions,
-    p.fees_amount_wan
+    p.fees_amount_wan,
+    {{ peer_group('d.org_type') }} as peer_group,
+    d.org_name_printed
 from d
 left join p using (document_id)
