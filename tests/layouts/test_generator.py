@@ -275,3 +275,17 @@ def test_libreoffice_families(family, drawn):
     assert any("Noto" in f for f in fonts_used)
     if family == "lo_html":         # one soffice rerun is enough to show the normalised bytes repeat
         assert draw(family, 0).data == case.data
+
+
+def test_command_line_writes_the_case_and_its_truth(tmp_path):
+    import hashlib
+    import json
+
+    from tools.layout_family.__main__ import main
+
+    assert main(["borderless", "4", str(tmp_path)]) == 0
+    data = (tmp_path / "borderless-4.pdf").read_bytes()
+    truth = json.loads((tmp_path / "borderless-4.pdf.truth.json").read_text(encoding="utf-8"))
+    assert truth["sha256"] == hashlib.sha256(data).hexdigest()
+    assert data == draw("borderless", 4).data
+    assert truth["cells"] == draw("borderless", 4).truth and truth["params"]["rules"] == "none"
