@@ -77,3 +77,16 @@ def test_cells_read(family, seed, run):
     need = 0.995 if family in IMAGE_FAMILIES else 1.0
     assert s.accuracy >= need, (f"{case.name}: {s.legible_right}/{s.legible_total} legible cells right, "
                                 f"{s.missed} missed, status {got['status']}, error {got['error']}")
+
+
+@pytest.mark.parametrize("identity", ["I3", "I4"])
+def test_planted_identity_break_is_read_as_printed_and_flagged(identity):
+    """A source that does not add up is reproduced, not repaired, and its failure is flagged."""
+    from tools.layout_family import draw
+
+    case = draw("grid", 0, identity_break=identity)
+    got = extract_bytes(case.data, case.name)
+    s = score(case, got["cells"])
+    assert s.wrong_cells == {} and s.accuracy == 1.0
+    failing = {(c["id"], c["scope"]) for c in got["identity_checks"] if c["ok"] is False}
+    assert failing == {(v["identity"], v["group"]) for v in case.violations}
