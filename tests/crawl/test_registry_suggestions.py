@@ -111,3 +111,20 @@ def test_editing_the_registry_changes_the_crawl_fingerprint(tmp_path, monkeypatc
     assert (sources_digest(), crawl_fingerprint(rows)) == (digest, fingerprint)  # stable
     registry.write_text(REGISTRY + "kfq,澄岚经济开发区\n", encoding="utf-8")
     assert sources_digest() != digest and crawl_fingerprint(rows) != fingerprint
+
+
+def test_expected_organisations_carry_their_valid_years(tmp_path, monkeypatch):
+    from pipelines.stages.orgs_stage import write_expected
+
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
+    reg = tmp_path / "r.csv"
+    reg.write_text("org_id,name,type,valid_from,valid_to\na,甲镇,乡镇,,2020\nb,乙街道,街道,2022,\nc,丙局,县直部门,,\n",
+                   encoding="utf-8")
+    p = profile_from_dict({"id": "s", "name": "s", "county": "某县", "start_urls": ["http://127.0.0.1:9/"],
+                           "registry": str(reg), "years": [2019, 2024]})
+    write_expected([p])
+    assert tables.read_records("org_validity") == [
+        {"org_id": "a", "valid_from": None, "valid_to": 2020}, {"org_id": "b", "valid_from": 2022, "valid_to": None}]
+    orgs = {r["org_id"]: r for r in tables.read_records("expected_orgs")}
+    assert (orgs["c"]["org_type"], orgs["c"]["source_id"], orgs["b"]["org_type"]) == ("department", "s", "street")
+    assert [r["year"] for r in tables.read_records("expected_years")] == [2019, 2024]

@@ -75,7 +75,9 @@ def build_saved_column(root: Path) -> dict[int, tuple[str, dict]]:
 def write_county(sources: Path, base_url: str) -> Path:
     (sources / "registry").mkdir(parents=True)
     (sources / "registry" / "kfq_trs.csv").write_text(
-        f"org_id,name,type,aliases,valid_from,valid_to\nkfq,{FORMAL},县直部门,,,\n", encoding="utf-8")
+        f"org_id,name,type,aliases,valid_from,valid_to\nkfq,{FORMAL},县直部门,,,\n"
+        # merged away after 2020, and created in 2024: expected only in their valid years
+        "laocheng,澄岚县老城乡人民政府,乡镇,,,2020\nxincheng,澄岚县新城街道办事处,街道,,2024,\n", encoding="utf-8")
     path = sources / "kfq_trs.toml"
     path.write_text(f"""extends = "trs"
 id = "kfq_trs"
@@ -145,7 +147,10 @@ def test_found_but_unmatched_reports_show_in_coverage_with_the_line_to_add(tmp_p
                 (y, "found_unmatched", FORMAL, PRINTED, f"kfq,{PRINTED}") for y in sorted(BODIES)]
             assert [urlsplit(url).path for *_, url, _ in coverage] == [reports[y][0] for y in sorted(BODIES)]
             assert all(reason.startswith(f"unmatched_organisation: printed as {PRINTED}") for *_, reason in coverage)
-            assert con.execute("select count(*) from marts.coverage where status = 'not_found'").fetchone() == (0,)
+            # the registry's valid years bound the grid; the other organisations published nothing
+            assert con.execute("select org_id, list(year order by year), list(distinct status) from marts.coverage "
+                               "where org_id <> 'kfq' group by org_id order by org_id").fetchall() == [
+                ("laocheng", [2019, 2020], ["not_found"]), ("xincheng", [2024, 2025], ["not_found"])]
             assert con.execute("select count(*) from marts.org_year").fetchone() == (0,)
         finally:
             con.close()
