@@ -164,8 +164,10 @@ def reap_stale_runs(instance) -> list[str]:
     actions: list[str] = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(NOT_FINISHED_STATUSES))):
         tags = run.tags or {}
-        if tags.get("launched_by") != "xxgk run":
-            continue  # launched by the UI or the daemon: Dagster's own run monitoring owns those
+        if tags.get("launched_by") != "xxgk run" or run.parent_run_id:
+            # launched by the UI or the daemon (a re-execution copies the tags of the xxgk run it
+            # re-executes, pid included): Dagster's own run monitoring owns those
+            continue
         pid = tags.get(PID_TAG)
         if pid and pid.isdigit() and process_alive(int(pid), tags.get(PID_START_TAG)):
             continue

@@ -35,9 +35,10 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def _run(inst, status, tags) -> str:
+def _run(inst, status, tags, parent: str | None = None) -> str:
     run_id = str(uuid.uuid4())
-    inst.add_run(DagsterRun(job_name="__ASSET_JOB", run_id=run_id, status=status, tags=tags))
+    inst.add_run(DagsterRun(job_name="__ASSET_JOB", run_id=run_id, status=status, tags=tags,
+                            parent_run_id=parent, root_run_id=parent))
     return run_id
 
 
@@ -51,15 +52,17 @@ def test_killed_runs_are_reaped_and_their_slots_freed(dagster_instance):
     killed_queued = _run(inst, dg.DagsterRunStatus.NOT_STARTED, dead)  # created, never began
     alive = _run(inst, dg.DagsterRunStatus.STARTED, {"launched_by": "xxgk run", **I.owner_tags()})
     from_ui = _run(inst, dg.DagsterRunStatus.STARTED, {})  # not ours: Dagster's monitoring owns it
+    reexecuted = _run(inst, dg.DagsterRunStatus.STARTED, dead, parent=killed_in_dbt)  # UI copy of our tags
     assert storage.claim_concurrency_slot("duckdb", killed_in_dbt, "dbt_models").is_claimed
     assert not storage.claim_concurrency_slot("duckdb", killed_waiting, "raw_tables").is_claimed  # queued
 
     actions = I.reap_stale_runs(inst)
 
-    status = {r: inst.get_run_by_id(r).status for r in (killed_in_dbt, killed_waiting, killed_queued, alive, from_ui)}
+    runs = (killed_in_dbt, killed_waiting, killed_queued, alive, from_ui, reexecuted)
+    status = {r: inst.get_run_by_id(r).status for r in runs}
     assert status == {killed_in_dbt: dg.DagsterRunStatus.FAILURE, killed_waiting: dg.DagsterRunStatus.FAILURE,
                       killed_queued: dg.DagsterRunStatus.CANCELED, alive: dg.DagsterRunStatus.STARTED,
-                      from_ui: dg.DagsterRunStatus.STARTED}
+                      from_ui: dg.DagsterRunStatus.STARTED, reexecuted: dg.DagsterRunStatus.STARTED}
     info = storage.get_concurrency_info("duckdb")
     assert info.claimed_slots == [] and info.pending_steps == []
     assert any("freed" in a and killed_in_dbt[:8] in a for a in actions)
