@@ -6,7 +6,9 @@ extraction, dbt and the publish, each followed by a plain `xxgk run` that must f
 a damaged raw file followed by `xxgk run --force`; two runs started together on one folder; and
 hostile servers on 127.0.0.1 (trickle, hang mid-body, short body, redirect loop, gzip bomb, 500
 on a listing page). Prints one row per fault: survived, documents lost, wrong numbers published,
-and the longest stall (seconds a run or a fetch was held), then the totals.
+and "held s": how long the fetch was held (servers) or how long the recovery run took until it
+finished by itself (kills; a run that waits on a dead run's slot would hit RUN_HANG_GUARD_S).
+The longest of those is the longest stall.
 """
 from __future__ import annotations
 
@@ -344,7 +346,7 @@ def main() -> int:
             more, clean_s = pipeline_rows(Path(tmp), int(os.environ.get("XXGK_BENCH_PORT", "18941")))
             rows += more
     print()
-    print(f"{'fault':44} {'survived':>8} {'docs lost':>9} {'wrong nums':>10} {'stall s':>8}  note")
+    print(f"{'fault':44} {'survived':>8} {'docs lost':>9} {'wrong nums':>10} {'held s':>8}  note")
     for r in rows:
         print(f"{r.fault:44} {'yes' if r.survived else 'NO':>8} {r.lost:>9} {r.wrong:>10} {r.stall_s:>8.1f}  {r.note}")
     survived = sum(r.survived for r in rows)
