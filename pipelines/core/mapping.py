@@ -295,10 +295,11 @@ def s3_row_values(row: list[Cell], vcols: list[int]) -> tuple[list[Cell], list[C
     The data row decides, not the header: Word exports print header spans that disagree with
     each other (自然人 over two grid columns in one header row, 商业企业 shifted by one in the
     next) while every data row holds exactly 7 printed values, some with a colspan. So 7 live
-    value cells after the label are the 7 columns in template order. Only when the count differs
-    (spacer cells) are the header's columns used, and only if every one of them is a printed
-    cell and nothing printed lies outside them; else None: never a covered position read as a
-    blank, never a value shifted into its neighbour's column.
+    value cells after the label are the 7 columns in template order. With more cells (empty
+    spacer cells before or after the values), the 7 are the one run of 7 cells with nothing
+    printed outside it, the header's columns choosing only between runs that both qualify; else
+    None: never a covered position read as a blank, never a value shifted into its neighbour's
+    column.
     """
     live = _live(row)
     last_label = max((i for i, c in live if not is_value_like(c.text)), default=-1)
@@ -307,9 +308,15 @@ def s3_row_values(row: list[Cell], vcols: list[int]) -> tuple[list[Cell], list[C
     tail_cells = [c for _, c in tail]
     if len(tail) == 7:
         return label_cells, tail_cells, tail_cells
-    tail_cols = {i for i, _ in tail}
-    if (len(vcols) == 7 and set(vcols) <= tail_cols
-            and not any(norm(c.text) for i, c in tail if i not in vcols)):
+    # more cells than columns: spacer cells (empty, before or after the values). The 7 values
+    # are a run of 7 cells with nothing printed outside it; if several runs qualify (printed
+    # blanks at an edge), the header's columns choose among them, else nothing is placed
+    windows = [k for k in range(len(tail) - 6)
+               if not any(norm(c.text) for j, (_, c) in enumerate(tail) if not k <= j < k + 7)]
+    if len(windows) == 1:
+        return label_cells, tail_cells[windows[0]:windows[0] + 7], tail_cells
+    by_header = [k for k in windows if [i for i, _ in tail[k:k + 7]] == list(vcols)]
+    if len(by_header) == 1:
         return label_cells, [row[i] for i in vcols], tail_cells
     return label_cells, None, tail_cells
 
@@ -336,10 +343,13 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             value_cells = []
         row_l3 = None
         matched_any = False
+        disagree = False
         for c in label_cells:
             ordn, rest = split_ordinal(c.text)
             if ordn is None:
                 ordn = _ordinal_from_text(rest, l1, l2)
+            elif _label_disagrees(ordn, rest, l2):
+                disagree = True
             if ordn is None:
                 continue
             matched_any = True
@@ -347,7 +357,7 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
                 l1, l2 = ordn.number, None
             elif ordn.level == 2:
                 l1 = 3 if l1 in (None, 3) else l1
-                l2 = ordn.number
+                l2 = None if disagree else ordn.number  # rows under an unsure heading stay unplaced
             else:
                 row_l3 = ordn.number
                 if l2 == 6 and (contains_any(rest, S3_2021) or ordn.number in (1, 2, 3)):
@@ -361,6 +371,10 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             continue
         if not value_cells:
             continue  # a label-only row, or values already listed as unmapped above
+        if disagree:
+            if has_values:
+                _unmapped(m, "三", label, tail, "the row's number and its label name different rows")
+            continue
         code = _s3_row_code(l1, l2, row_l3)
         if code is None:
             if l2 == 6 and row_l3 is None and l1 == 3:
@@ -382,6 +396,29 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
         for suffix, cell in zip(C7, value_cells):
             _put(m, f"{code}:{suffix}", cell, "三", ref[0])
         m.sections.add("三")
+
+
+def _label_disagrees(ordn: Ordinal, rest: str, l2: int | None) -> bool:
+    """True when a printed row number and the label's words name different template rows.
+
+    The number is trusted over the words (labels carry typos), but a label that clearly names
+    another row (1.属于国家秘密 under （四）无法提供) means the rows were put together wrongly
+    (a heading misplaced, a row of another group): placing it by its number would file its
+    values under the wrong row.
+    """
+    if not rest:
+        return False
+    if ordn.level == 2:
+        named = _match_text(rest, L2_TEXT)
+        return named is not None and named != ordn.number
+    if ordn.level == 3 and l2 in L3_TEXT:
+        named = _match_text(rest, L3_TEXT[l2])
+        if named is not None:
+            return named != ordn.number
+        specific = tuple((needle, n) for parent, table in L3_TEXT.items() if parent != l2
+                         for needle, n in table if needle != "其他")
+        return _match_text(rest, specific) is not None
+    return False
 
 
 def _ordinal_from_text(rest: str, l1: int | None, l2: int | None) -> Ordinal | None:

@@ -462,6 +462,7 @@ def _label_blocks(words: list[dict]) -> list[Block]:
     horizontally (within about a line and a half), else the word just left of it on its own line
     when the gap is a word gap, not a column gap."""
     blocks: list[Block] = []
+    words = [part for w in words for part in _split_at_ordinals(w)]
     for line in lines_of(words):
         prev: tuple[dict, Block] | None = None
         for w in line:
@@ -485,6 +486,25 @@ def _label_blocks(words: list[dict]) -> list[Block]:
             target.words.append(w)
             prev = (w, target)
     return blocks
+
+
+_INNER_ORDINAL = re.compile(r"(?<=[\u4e00-\u9fff])(?=[（(][一二三四五六七八九十][）)]|[1-9][.、．])")
+
+
+def _split_at_ordinals(w: dict) -> list[dict]:
+    """A word that runs from one label into the next (（四）无法1.本机关…: two columns set close)
+    split where the second label's ordinal starts, x shared out by characters."""
+    cuts = [m.start() for m in _INNER_ORDINAL.finditer(w["text"])]
+    if not cuts:
+        return [w]
+    out, start = [], 0
+    n = len(w["text"])
+    width = w["x1"] - w["x0"]
+    for end in cuts + [n]:
+        part = dict(w, text=w["text"][start:end], x0=w["x0"] + width * start / n, x1=w["x0"] + width * end / n)
+        out.append(part)
+        start = end
+    return out
 
 
 def _is_s3_parent(b: Block, template_2021: bool) -> bool:

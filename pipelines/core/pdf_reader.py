@@ -412,6 +412,10 @@ def _inside(x: float, y: float, box, pad: float = 1.0) -> bool:
     return box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad
 
 
+def _numbers_in(tables: list[Table]) -> int:
+    return sum(len(_NUMBER_TOKEN.findall(c.text)) for t in tables for row in t.rows for c in row)
+
+
 def _orphan_numbers(tables: list[Table], chars: list[dict]) -> int:
     """Numeric words on the page outside every table found."""
     boxes = [_table_box(t) for t in tables]
@@ -611,7 +615,7 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
         if not page_tables:
             page_tables = tables_from_words(data, number, chars[number])
             if (not page_tables or _values_merged(page_tables)
-                    or _orphan_numbers(page_tables, chars[number]) >= 3):
+                    or _orphan_numbers(page_tables, chars[number]) > max(2, _numbers_in(page_tables))):
                 # no rules, horizontal rules that do not give the columns, or rules around the
                 # header only (a three-line table): place words under the template's headers
                 page_tables = positions.page_tables(number, _words(chars[number]))
