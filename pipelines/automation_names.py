@@ -1,2 +1,7 @@
 """Names shared by the definitions, the CLI and the tests."""
 ALL_ASSETS_JOB = "xxgk_all_assets"
+FROM_REGISTRY_JOB = "xxgk_from_registry"
+NIGHTLY_SCHEDULE = "nightly_refresh"
+REGISTRY_SENSOR = "registry_pending"
+FAILURE_SENSOR = "run_failure_alert"
+FRESHNESS_SENSOR = "warehouse_freshness"

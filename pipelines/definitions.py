@@ -1,9 +1,9 @@
 """The Dagster code location: merges the per-domain definitions in pipelines/defs/."""
 import dagster as dg
 
-from pipelines.defs import automation, ingest, report, warehouse
+from pipelines.defs import alerts, automation, ingest, report, warehouse
 
-defs = dg.Definitions.merge(ingest.defs, warehouse.defs, report.defs, automation.defs,
+defs = dg.Definitions.merge(ingest.defs, warehouse.defs, report.defs, automation.defs, alerts.defs,
                             dg.Definitions(executor=dg.in_process_executor))
 
 

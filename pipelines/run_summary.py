@@ -8,7 +8,8 @@ from pipelines import settings
 
 # asset -> (metadata keys to report, prefix in the counters); the crawl's come from crawl_counters.json
 _COUNTERS = {
-    "extracted_reports": (["extracted", "skipped_unchanged"], "extract_"),
+    "extracted_reports": (["extracted", "skipped_unchanged", "retried", "retried_healed", "retried_by_kind",
+                           "cache_discarded"], "extract_"),
     "report_facts": (["documents", "facts"], ""),
 }
 
@@ -22,7 +23,8 @@ def collect_counters(result) -> dict:
     from pipelines.stages import tables
 
     counters: dict = {"success": bool(result.success), "run_id": result.run_id,
-                      "extract_extracted": 0, "extract_skipped_unchanged": 0}
+                      "extract_extracted": 0, "extract_skipped_unchanged": 0, "extract_retried": 0,
+                      "extract_retried_healed": 0, "extract_retried_by_kind": {}, "extract_cache_discarded": 0}
     # the crawl's counters are written every run, also when nothing changed and the asset skips
     crawl = tables.read_json("crawl_counters")
     counters.update({k: crawl.get(k, 0) for k in ("discovered", "downloaded", "not_modified", "failed")})
@@ -97,6 +99,13 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
     p(f"  downloaded          {c.get('downloaded', 0)} new, {c.get('not_modified', 0)} not modified, "
       f"{c.get('failed', 0)} failed at download")
     p(f"  extracted           {c.get('extract_extracted', 0)} now, {c.get('extract_skipped_unchanged', 0)} unchanged (skipped)")
+    if c.get("extract_retried"):
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted((c.get("extract_retried_by_kind") or {}).items()))
+        p(f"  retried             {c['extract_retried']} earlier failure(s) that could heal ({kinds}): "
+          f"{c.get('extract_retried_healed', 0)} now parsed")
+    if c.get("extract_cache_discarded"):
+        p(f"  extraction cache    {c['extract_cache_discarded']} damaged entr(ies) set aside in "
+          f"{settings.staging_dir() / 'extracted' / 'damaged'} and extracted again")
     if c.get("unchanged_since_last_publish"):
         p("                      nothing changed since the last publish: extraction, load and dbt skipped")
     p(f"  parsed              {c.get('reports_parsed', 0)} ({c.get('reports_partial', 0)} partial)")
@@ -115,4 +124,5 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
         p(f"  county report       {report}  (static HTML, works offline)")
     p(f"SUMMARY found={c.get('discovered', 0)} downloaded={c.get('downloaded', 0)} "
       f"parsed={c.get('reports_parsed', 0)} failed={c.get('reports_failed', 0)} "
-      f"facts={c.get('facts_loaded', 0)} checks_failed={len(c.get('identity_checks_failed') or [])}")
+      f"facts={c.get('facts_loaded', 0)} checks_failed={len(c.get('identity_checks_failed') or [])} "
+      f"retried={c.get('extract_retried', 0)}")

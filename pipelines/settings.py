@@ -39,6 +39,22 @@ def dagster_home() -> Path:
     return data_dir() / "dagster_home"
 
 
+def dbt_target_dir() -> Path:
+    """dbt's artefacts of the run's build (run_results.json, compiled SQL, dbt.log): one folder per
+    data folder, replaced by each build, so nothing piles up in the repository's dbt_models/target/."""
+    return data_dir() / "build" / "dbt"
+
+
+def logs_dir() -> Path:
+    return data_dir() / "logs"
+
+
+def freshness_max_age_hours() -> float:
+    """How old the published warehouse may be before its freshness check fails:
+    $XXGK_FRESHNESS_MAX_AGE_HOURS, default 26 (the nightly run plus two hours of slack)."""
+    return float(os.environ.get("XXGK_FRESHNESS_MAX_AGE_HOURS") or 26)
+
+
 SAMPLE_PORTAL_DIR = REPO_ROOT / "data" / "sample_portal"
 SAMPLE_TRUTH_DIR = REPO_ROOT / "data" / "sample_truth"
 SOURCES_DIR = REPO_ROOT / "pipelines" / "sources"

@@ -3,14 +3,19 @@
 Every asset here writes the DuckDB build file, so all sit in the `duckdb` pool (limit 1).
 """
 
+import datetime
 import os
+import shutil
 import sys
+import time
+import warnings
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import settings
+from pipelines.automation_names import FRESHNESS_SENSOR
 from pipelines.defs.ingest import report_facts
 from pipelines.stages.change_detection import mark_published
 
@@ -30,6 +35,13 @@ class SchemaQualifiedTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props):
         return "warehouse"
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dbt tests as non-blocking checks. An error-severity test that fails already fails
+        `dbt build`, hence the step, so nothing is published; marked blocking, they also made every
+        run where nothing changed (dbt skipped) warn "Blocking asset check … emitted no result"."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        return spec._replace(blocking=False) if spec is not None else None
 
 
 @dg.multi_asset(
@@ -53,7 +65,27 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """staging → core → marts, with dbt tests (identity tests warn: sources do break them)."""
     # dbt resolves the profile's path against its own working folder: give it the absolute one.
     os.environ["XXGK_DATA_DIR"] = str(settings.data_dir())
-    yield from dbt.cli(["build"], context=context).stream()
+    removed = remove_stale_invocation_dirs(settings.DBT_PROJECT_DIR / "target")
+    if removed:
+        context.log.info(f"removed {len(removed)} dbt artefact folder(s) left in dbt_models/target by earlier runs")
+    yield from dbt.cli(["build"], context=context, target_path=settings.dbt_target_dir()).stream()
+
+
+STALE_INVOCATION_AGE_S = 3600
+
+
+def remove_stale_invocation_dirs(target: Path, now: float | None = None) -> list[Path]:
+    """Per-invocation folders (`<op>-<run>-<id>`) that dagster-dbt's default target path left in
+    the project's target/ (earlier versions of this code, killed runs); manifest.json and the
+    parse cache stay. Only folders untouched for an hour go: another data folder's build may be
+    writing a fresh one."""
+    now = time.time() if now is None else now
+    removed = []
+    for child in target.glob("*-*-*") if target.is_dir() else []:
+        if child.is_dir() and now - child.stat().st_mtime > STALE_INVOCATION_AGE_S:
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
 
 
 @dg.asset(group_name="warehouse", deps=[dbt_models], pool=DUCKDB_POOL, kinds={"duckdb", "parquet"})
@@ -72,8 +104,26 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     })
 
 
+with warnings.catch_warnings():
+    # superseded by FreshnessPolicy, whose evaluation needs the freshness daemon switched on in the
+    # instance; a freshness *check* runs anywhere (sensor, UI, tests) and records a pass/fail result
+    warnings.simplefilter("ignore", category=dg.SupersessionWarning)
+    warehouse_freshness_checks = dg.build_last_update_freshness_checks(
+        assets=[published_warehouse],
+        lower_bound_delta=datetime.timedelta(hours=settings.freshness_max_age_hours()),
+        severity=dg.AssetCheckSeverity.WARN,
+    )
+    # evaluates the check whenever the warehouse could have turned stale (its description is
+    # Dagster's own); start it with the nightly schedule
+    warehouse_freshness_sensor = dg.build_sensor_for_freshness_checks(
+        freshness_checks=warehouse_freshness_checks, name=FRESHNESS_SENSOR, minimum_interval_seconds=600,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+    )
+
 defs = dg.Definitions(
     assets=[raw_tables, dbt_models, published_warehouse],
+    asset_checks=warehouse_freshness_checks,
+    sensors=[warehouse_freshness_sensor],
     # the venv's dbt, whatever PATH the UI or a scheduler was started with
     resources={"dbt": DbtCliResource(project_dir=dbt_project,
                                      dbt_executable=str(Path(sys.executable).with_name("dbt")))},

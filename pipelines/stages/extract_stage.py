@@ -198,7 +198,7 @@ def load_result(sha256: str) -> dict | None:
     return entry["result"] if entry else None
 
 
-def _store_result(sha256: str, result: dict, capabilities: dict, attempts: int = 1) -> None:
+def store_result(sha256: str, result: dict, capabilities: dict, attempts: int = 1) -> None:
     path = cache_path(sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     entry = {"format": CACHE_FORMAT, "capabilities": capabilities, "attempts": attempts,
@@ -250,7 +250,7 @@ def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float |
         kind = _kind(result)
         # consecutive failures of the same kind by chance count towards MAX_CHANCE_ATTEMPTS
         attempts = before.get("attempts", 1) + 1 if before and earlier == kind and kind in CHANCE_KINDS else 1
-        _store_result(sha, result, now, attempts)
+        store_result(sha, result, now, attempts)
         summary.extracted += 1
         if earlier:
             summary.retried += 1

@@ -1,10 +1,14 @@
-"""The registry sensor asks for a run exactly when documents wait for the current extractor."""
+"""The registry sensor asks for a run exactly when documents wait for the current extractor, or an
+earlier failure could heal."""
 from __future__ import annotations
 
+import shutil
+
 import dagster as dg
+import pytest
 
 from pipelines.stages import tables
-from pipelines.stages.extract_stage import cache_path
+from pipelines.stages.extract_stage import reader_capabilities, store_result
 
 
 def _registry(shas: list[str]) -> None:
@@ -21,12 +25,28 @@ def test_sensor_requests_a_run_for_unextracted_documents(tmp_path, monkeypatch):
 
     a, b = "a" * 64, "b" * 64
     _registry([a, b])
-    cache_path(a).parent.mkdir(parents=True, exist_ok=True)
-    cache_path(a).write_text("{}")
+    store_result(a, {"status": "ok", "sha256": a, "cells": {}}, reader_capabilities())
     with dg.instance_for_test() as instance:
         result = registry_pending(dg.build_sensor_context(instance=instance))
         assert isinstance(result, dg.RunRequest)
         assert result.run_key == f"1:{b}"
-        cache_path(b).write_text("{}")
+        store_result(b, {"status": "failed", "sha256": b, "error": {"kind": "not_a_report", "message": ""}},
+                     reader_capabilities())
         result = registry_pending(dg.build_sensor_context(instance=instance))
         assert isinstance(result, dg.SkipReason)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")
+def test_sensor_requests_a_run_when_a_failure_can_heal(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path))
+    from pipelines.defs.automation import registry_pending
+
+    a = "a" * 64
+    _registry([a])
+    now = reader_capabilities()
+    failed = {"status": "failed", "sha256": a, "error": {"kind": "needs_converter", "message": ""}}
+    with dg.instance_for_test() as instance:
+        store_result(a, failed, {**now, "converter": True})  # tried with a converter: stays failed
+        assert isinstance(registry_pending(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+        store_result(a, failed, {**now, "converter": False})  # tried without, and one is here now
+        assert registry_pending(dg.build_sensor_context(instance=instance)).run_key == f"1:{a}"
