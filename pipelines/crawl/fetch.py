@@ -16,7 +16,6 @@ import socket
 import tempfile
 import threading
 import time
-import urllib.robotparser
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+from protego import Protego
 
 from pipelines.crawl.profile import DEFAULT_USER_AGENT, HttpSpec, Profile
 from pipelines.crawl.rawstore import RawStore, inside, sha256_hex
@@ -352,7 +352,7 @@ class Fetcher:
         self.session.headers.update({"User-Agent": self.http.user_agent or DEFAULT_USER_AGENT,
                                      "Accept-Encoding": "gzip, deflate"})
         self._gates: dict[str, HostGate] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | None] = {}
         self._robots_errors: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -463,11 +463,13 @@ class Fetcher:
                 self._robots[origin] = parser
         if parser is None:
             return False
-        return parser.can_fetch(self.http.user_agent, url)
+        return parser.can_fetch(url, self.http.user_agent)
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
-        """Parser for origin; None means "disallow all" (server error or 401/403)."""
-        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+    def _load_robots(self, origin: str) -> Protego | None:
+        """Parser for origin; None means "disallow all" (server error or 401/403).
+
+        Protego, not urllib.robotparser: the stdlib parser ignores `*` and `$` in paths, so
+        `Disallow: /*.pdf$` allowed every PDF; Protego follows RFC 9309 and Google's conventions."""
         ex, _ = self._get_with_retries(origin + "/robots.txt", conditional=False, max_bytes=_ROBOTS_MAX_BYTES,
                                        log=True)
         # One same-origin redirect is common (http → https is another origin: treated as absent).
@@ -476,7 +478,7 @@ class Fetcher:
             if self._origin(nxt) == origin:
                 ex, _ = self._get_with_retries(nxt, conditional=False, max_bytes=_ROBOTS_MAX_BYTES)
         if ex.error_kind == TOO_LARGE:
-            parser.parse([])
+            parser = Protego.parse("")
         elif ex.error_kind or (ex.status is not None and ex.status >= 500):
             # Unreachable robots.txt: be conservative, as the big crawlers are.
             self._robots_errors[origin] = f"robots.txt unavailable: {ex.error or ex.status}"
@@ -485,10 +487,9 @@ class Fetcher:
             self._robots_errors[origin] = f"robots.txt answered {ex.status}"
             return None
         elif ex.status == 200 and ex.body:
-            text = decode_html(ex.body, ex.headers.get("content-type"))[0]
-            parser.parse(text.splitlines())
+            parser = Protego.parse(decode_html(ex.body, ex.headers.get("content-type"))[0])
         else:
-            parser.parse([])  # 404 and friends: no rules
+            parser = Protego.parse("")  # 404 and friends: no rules
         delay = parser.crawl_delay(self.http.user_agent)
         if delay:
             gate = self._gate(origin)

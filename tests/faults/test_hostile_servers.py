@@ -178,3 +178,15 @@ def test_only_http_links_become_documents(store, href):
     urls = [d.document_url for d in result.documents]
     assert urls == [base + "/col/r.pdf"]
     assert all(u.startswith(("http://", "https://")) for u in urls)
+
+
+def test_robots_wildcards_are_honoured(store):
+    """`Disallow: /*.pdf$` (RFC 9309 wildcards): the stdlib parser ignored it and fetched every PDF."""
+    routes = {"/robots.txt": Route(b"User-agent: *\nDisallow: /*.pdf$\nAllow: /open/*.pdf$\n",
+                                   headers={"Content-Type": "text/plain"}),
+              "/files/r.pdf": Route(PDF), "/open/r.pdf": Route(PDF), "/files/r.pdf.html": Route(b"<html></html>")}
+    with serve_routes(routes) as (base, hits):
+        f = fetcher(base, store)
+        blocked, allowed, page = (f.fetch(base + p) for p in ("/files/r.pdf", "/open/r.pdf", "/files/r.pdf.html"))
+    assert blocked.error_kind == F.ROBOTS_DISALLOWED and "/files/r.pdf" not in hits.hits
+    assert allowed.ok and page.ok
