@@ -8,8 +8,9 @@ engine importable, versions), how many times in a row it failed, and a digest of
   (a new sha256) or the versions change;
 - a failure for want of a capability (`needs_converter`, `needs_ocr`) is retried as soon as the
   capability is there (LibreOffice installed, `XXGK_OCR=1`);
-- a failure by chance (`timeout`, `worker_crashed`, `out_of_memory`) is retried on the next run,
-  up to MAX_CHANCE_ATTEMPTS times in a row, so one hostile file cannot cost every nightly run its
+- a failure by chance (`timeout`, `worker_crashed`, `out_of_memory`) or of the raw store at the
+  time (`missing_file`, `raw_corrupt`: the crawl re-downloads) is retried on the next run, up to
+  MAX_TRANSIENT_ATTEMPTS times in a row, so one hostile file cannot cost every nightly run its
   time limit for ever;
 - a damaged entry (not JSON, wrong shape, digest mismatch) is moved aside to
   `staging/extracted/damaged/` and the document extracted again, instead of failing the run.
@@ -36,13 +37,14 @@ EXTRACTOR_VERSION = "3"
 
 CACHE_FORMAT = 2  # entries written as {"format", "capabilities", "attempts", "digest", "result"}
 
-# Failure kinds, by what could make another try succeed.
-CHANCE_KINDS = frozenset({"timeout", "worker_crashed", "out_of_memory"})
+# Failure kinds, by what could make another try succeed. Transient: chance (a busy machine, a
+# crashed worker) or a raw file missing or damaged at the time, which the crawl re-downloads.
+TRANSIENT_KINDS = frozenset({"timeout", "worker_crashed", "out_of_memory", "missing_file", "raw_corrupt"})
 NEEDS_CONVERTER = "needs_converter"
 NEEDS_OCR = "needs_ocr"
 # Anything else (not_a_report, corrupt_file, encrypted, no_tables_found, ...) is a property of the
 # bytes and the reader: retried only when one of them changes.
-MAX_CHANCE_ATTEMPTS = 3
+MAX_TRANSIENT_ATTEMPTS = 3
 
 
 @dataclass
@@ -107,7 +109,7 @@ def retry_reason(entry: dict | None, now: dict) -> str | None:
         return "a document converter is available now"
     if kind == NEEDS_OCR and now["ocr"] and not then.get("ocr"):
         return "OCR is on now"
-    if kind in CHANCE_KINDS and entry.get("attempts", 1) < MAX_CHANCE_ATTEMPTS:
+    if kind in TRANSIENT_KINDS and entry.get("attempts", 1) < MAX_TRANSIENT_ATTEMPTS:
         return f"{kind} may not happen again"
     return None
 
@@ -248,8 +250,8 @@ def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float |
     for (sha, _, before), result in zip(todo, results):
         earlier = _kind(before["result"]) if before else None
         kind = _kind(result)
-        # consecutive failures of the same kind by chance count towards MAX_CHANCE_ATTEMPTS
-        attempts = before.get("attempts", 1) + 1 if before and earlier == kind and kind in CHANCE_KINDS else 1
+        # consecutive transient failures of the same kind count towards MAX_TRANSIENT_ATTEMPTS
+        attempts = before.get("attempts", 1) + 1 if before and earlier == kind and kind in TRANSIENT_KINDS else 1
         store_result(sha, result, now, attempts)
         summary.extracted += 1
         if earlier:

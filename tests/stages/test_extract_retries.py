@@ -91,13 +91,13 @@ def test_switching_ocr_on_retries_needs_ocr_only(data_dir, monkeypatch):
 
 def test_a_chance_failure_is_retried_up_to_the_cap(data_dir):
     batch = docs(HTML_OK)
-    for attempt in range(1, es.MAX_CHANCE_ATTEMPTS + 1):
+    for attempt in range(1, es.MAX_TRANSIENT_ATTEMPTS + 1):
         # a time limit of 0 s: the worker is killed before it can answer
         summary = es.extract_documents(batch, timeout_s=0)
         assert (summary.extracted, summary.failed_by_kind) == (1, {"timeout": 1})
         assert summary.retried == (attempt > 1)
         assert es.read_entry(sha(HTML_OK))["attempts"] == attempt
-    # MAX_CHANCE_ATTEMPTS timeouts in a row: the next plain run leaves it alone
+    # MAX_TRANSIENT_ATTEMPTS timeouts in a row: the next plain run leaves it alone
     assert es.documents_to_extract([sha(HTML_OK)]) == []
     assert es.extract_documents(batch).skipped_unchanged == 1
 
@@ -126,9 +126,9 @@ def test_retry_reason_by_kind_and_capability():
     assert es.retry_reason(entry("needs_converter", everything), everything) is None  # tried with it
     assert es.retry_reason(entry("needs_ocr"), {**none, "ocr": True})
     assert es.retry_reason(entry("needs_ocr", {**none, "ocr": True}), everything) is None  # OCR gate said no
-    for kind in ("timeout", "worker_crashed", "out_of_memory"):
+    for kind in ("timeout", "worker_crashed", "out_of_memory", "missing_file", "raw_corrupt"):
         assert es.retry_reason(entry(kind), none)
-        assert es.retry_reason(entry(kind, attempts=es.MAX_CHANCE_ATTEMPTS), everything) is None
+        assert es.retry_reason(entry(kind, attempts=es.MAX_TRANSIENT_ATTEMPTS), everything) is None
     # an entry from before capabilities were recorded: its healable failure gets one more try
     assert es.retry_reason(entry("needs_converter", None), everything)
     assert es.retry_reason(entry("not_a_report", None), everything) is None
@@ -189,3 +189,15 @@ def test_an_entry_written_before_capabilities_were_recorded_is_still_used(data_d
     summary = es.extract_documents(batch)
     assert (summary.skipped_unchanged, summary.extracted, summary.cache_discarded) == (1, 0, 0)
     assert es.load_result(sha(HTML_OK)) == bare
+
+
+def test_a_raw_file_missing_at_extraction_is_retried_once_it_is_back(data_dir, tmp_path):
+    raw = tmp_path / "raw" / sha(HTML_OK)
+    batch = [(sha(HTML_OK), raw)]
+    first = es.extract_documents(batch)  # the raw store lost the file (the crawl re-downloads it)
+    assert first.failed_by_kind == {"missing_file": 1}
+    raw.parent.mkdir(parents=True)
+    shutil.copyfile(HTML_OK, raw)
+    again = es.extract_documents(batch)
+    assert (again.retried, again.retried_healed, again.retried_by_kind) == (1, 1, {"missing_file": 1})
+    assert es.load_result(sha(HTML_OK))["status"] == "ok"
