@@ -24,64 +24,55 @@ from .reader_errors import CORRUPT_FILE, ENCRYPTED, NEEDS_CONVERTER, NOT_A_REPOR
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONVERT_TIMEOUT_S = 60.0
-_END = 0xFFFFFFFE  # ENDOFCHAIN
-_MAX_SECTORS = 1 << 20
+
+
+def _open_ole(data: bytes):
+    """The compound file, parsed by olefile; ReaderError(corrupt_file) when it is broken.
+
+    olefile, not a hand-written directory walk: it follows the whole DIFAT (files past ~7 MB keep
+    FAT sectors beyond the header's 109 entries, which the old walk took for a broken chain),
+    the mini stream and the sibling tree, and it is maintained against hostile files."""
+    import olefile
+
+    if data[:8] != OLE_MAGIC or len(data) < 512:
+        raise ReaderError(CORRUPT_FILE, "not an OLE2 compound file (bad header)")
+    try:
+        return olefile.OleFileIO(data)
+    except Exception as exc:  # olefile raises OSError, struct.error, IndexError … on hostile bytes
+        raise ReaderError(CORRUPT_FILE, f"the OLE2 compound file is damaged ({type(exc).__name__}: {exc}); "
+                                        "truncated download?") from None
 
 
 def ole_streams(data: bytes) -> dict[str, tuple[int, int]]:
     """{entry name: (start sector, size)} of an OLE2 compound file's directory; ReaderError if broken."""
-    if data[:8] != OLE_MAGIC or len(data) < 512:
-        raise ReaderError(CORRUPT_FILE, "not an OLE2 compound file (bad header)")
-    shift = struct.unpack_from("<H", data, 0x1E)[0]
-    if shift not in (9, 12):
-        raise ReaderError(CORRUPT_FILE, f"OLE2 header has sector shift {shift}; the file is damaged")
-    size = 1 << shift
-    n_fat, dir_start = struct.unpack_from("<I", data, 0x2C)[0], struct.unpack_from("<I", data, 0x30)[0]
-    difat = list(struct.unpack_from("<109I", data, 0x4C))[: min(n_fat, 109)]
-
-    def sector(n: int) -> bytes:
-        off = (n + 1) * size
-        if n >= _MAX_SECTORS or off + size > len(data):
-            raise ReaderError(CORRUPT_FILE, "OLE2 sector beyond the end of the file: truncated download?")
-        return data[off: off + size]
-
-    fat: list[int] = []
-    for s in difat:
-        fat.extend(struct.unpack(f"<{size // 4}I", sector(s)))
-    out: dict[str, tuple[int, int]] = {}
-    s, seen = dir_start, set()
-    while s != _END:
-        if s in seen or s >= len(fat):
-            raise ReaderError(CORRUPT_FILE, "OLE2 directory chain is broken")
-        seen.add(s)
-        block = sector(s)
-        for off in range(0, size, 128):
-            e = block[off: off + 128]
-            name_len = struct.unpack_from("<H", e, 0x40)[0]
-            if e[0x42] == 0 or not 2 <= name_len <= 64:
-                continue
-            name = e[: name_len - 2].decode("utf-16-le", "replace")
-            out[name] = (struct.unpack_from("<I", e, 0x74)[0], struct.unpack_from("<I", e, 0x78)[0])
-        s = fat[s]
-    return out
+    ole = _open_ole(data)
+    try:
+        return {e.name: (e.isectStart, e.size) for e in ole.direntries if e is not None}
+    finally:
+        ole.close()
 
 
 def classify_ole(data: bytes) -> str:
     """'doc' or raise ReaderError(encrypted | not_a_report | corrupt_file)."""
-    streams = ole_streams(data)
-    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
-        raise ReaderError(ENCRYPTED, "password-protected Office document (OLE EncryptedPackage); ask the "
-                                     "publisher for an unprotected copy or supply the password")
-    if "WordDocument" not in streams:
-        kinds = {"Workbook": "an Excel workbook", "Book": "an Excel workbook",
-                 "PowerPoint Document": "a PowerPoint presentation"}
-        what = next((v for k, v in kinds.items() if k in streams), "an OLE file that is no Word document")
-        raise ReaderError(NOT_A_REPORT, f"{what}, not a report")
-    start, length = streams["WordDocument"]
-    shift = struct.unpack_from("<H", data, 0x1E)[0]
-    off = (start + 1) << shift
-    if length >= 4096 and off + 12 <= len(data) and data[off: off + 2] == b"\xec\xa5":
-        flags = struct.unpack_from("<H", data, off + 0x0A)[0]
+    ole = _open_ole(data)
+    try:
+        streams = {e.name for e in ole.direntries if e is not None}
+        if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+            raise ReaderError(ENCRYPTED, "password-protected Office document (OLE EncryptedPackage); ask the "
+                                         "publisher for an unprotected copy or supply the password")
+        if "WordDocument" not in streams:
+            kinds = {"Workbook": "an Excel workbook", "Book": "an Excel workbook",
+                     "PowerPoint Document": "a PowerPoint presentation"}
+            what = next((v for k, v in kinds.items() if k in streams), "an OLE file that is no Word document")
+            raise ReaderError(NOT_A_REPORT, f"{what}, not a report")
+        try:
+            fib = ole.openstream("WordDocument").read(12)
+        except Exception as exc:
+            raise ReaderError(CORRUPT_FILE, f"the WordDocument stream cannot be read ({exc})") from None
+    finally:
+        ole.close()
+    if len(fib) >= 12 and fib[:2] == b"\xec\xa5":
+        flags = struct.unpack_from("<H", fib, 0x0A)[0]
         if flags & 0x0100:  # FIB fEncrypted
             raise ReaderError(ENCRYPTED, "password-protected Word .doc; ask the publisher for an "
                                          "unprotected copy or supply the password")

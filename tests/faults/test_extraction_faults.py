@@ -153,3 +153,10 @@ def test_orphans_of_a_dead_worker_are_reaped(tmp_path):
     assert soffice.wait(timeout=5) == -9
     assert not folder.exists() and alive.exists()
     assert len(actions) == 1 and "killed 1 LibreOffice" in actions[0]
+
+
+@pytest.mark.parametrize("keep", [600, 4096, 20000])
+def test_truncated_doc_is_corrupt_file_not_a_reader_bug(keep):
+    data = SAMPLE_DOC.read_bytes()[:keep]
+    r = E.extract_bytes(data, "cut.doc")
+    assert (r["status"], r["error"]["kind"]) == ("failed", "corrupt_file"), r["error"]
