@@ -1,6 +1,6 @@
 """Legacy binary Word `.doc` (OLE2 compound file, magic D0CF11E0) -> Document.
 
-The OLE directory is read just far enough to tell what the file is:
+The OLE directory (read with olefile) tells what the file is:
 - an `EncryptedPackage` stream is a password-protected DOCX/XLSX (kind `encrypted`);
 - a `WordDocument` stream whose FIB has fEncrypted set is a password-protected .doc (`encrypted`);
 - a `WordDocument` stream otherwise is a .doc: LibreOffice (`soffice`) converts it to DOCX
@@ -8,6 +8,8 @@ The OLE directory is read just far enough to tell what the file is:
   time limit, and the DOCX reader reads the result. Without `soffice` the kind is
   `needs_converter`;
 - any other OLE file (Excel, PowerPoint, MSI …) is `not_a_report`.
+A worker killed mid-conversion cannot stop its soffice (a session of its own): `reap_orphans`
+kills it and removes its folder once the owning worker is gone.
 """
 from __future__ import annotations
 
