@@ -27,7 +27,8 @@ def collect_counters(result) -> dict:
                       "extract_retried_healed": 0, "extract_retried_by_kind": {}, "extract_cache_discarded": 0}
     # the crawl's counters are written every run, also when nothing changed and the asset skips
     crawl = tables.read_json("crawl_counters")
-    counters.update({k: crawl.get(k, 0) for k in ("discovered", "downloaded", "not_modified", "failed")})
+    counters.update({k: crawl.get(k, 0) for k in ("discovered", "downloaded", "not_modified", "failed",
+                                                   "download_retried", "download_retried_healed")})
     counters["download_failed_by_kind"] = crawl.get("failed_by_kind", {})
     materialized = set()
     for event in result.get_asset_materialization_events():
@@ -99,6 +100,9 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
     p(f"  downloaded          {c.get('downloaded', 0)} new, {c.get('not_modified', 0)} not modified, "
       f"{c.get('failed', 0)} failed at download")
     p(f"  extracted           {c.get('extract_extracted', 0)} now, {c.get('extract_skipped_unchanged', 0)} unchanged (skipped)")
+    if c.get("download_retried"):
+        p(f"  download retried    {c['download_retried']} that failed last run: "
+          f"{c.get('download_retried_healed', 0)} downloaded now")
     if c.get("extract_retried"):
         kinds = ", ".join(f"{k} {v}" for k, v in sorted((c.get("extract_retried_by_kind") or {}).items()))
         p(f"  retried             {c['extract_retried']} earlier failure(s) that could heal ({kinds}): "

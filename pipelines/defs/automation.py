@@ -34,12 +34,10 @@ def documents_pending_extraction() -> list[str]:
     """sha256 of registry documents a run would extract now: never extracted by the current
     extractor, a damaged cache entry, or a failure that can heal (see extract_stage)."""
     from pipelines.defs.ingest import extractable
-    from pipelines.stages import tables
+    from pipelines.stages.crawl_stage import read_registry
     from pipelines.stages.extract_stage import documents_to_extract
 
-    if not tables.staging_path("crawl_documents").exists():
-        return []
-    return documents_to_extract([sha for sha, _ in extractable(tables.read_records("crawl_documents"))])
+    return documents_to_extract([sha for sha, _ in extractable(read_registry()[0])])
 
 
 @dg.sensor(

@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines import settings
 from pipelines.stages import tables
 from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
-from pipelines.stages.crawl_stage import crawl_sources, enabled_profiles
+from pipelines.stages.crawl_stage import crawl_sources, enabled_profiles, read_registry
 from pipelines.stages.extract_stage import documents_to_extract, extract_documents
 from pipelines.stages.facts_stage import build_fact_tables
 from pipelines.stages.orgs_stage import org_resolver, write_expected
@@ -37,6 +37,9 @@ def downloaded_reports(context: dg.AssetExecutionContext, config: CrawlConfig):
     """Crawl each enabled source over HTTP, store new bytes in the raw store, list every report found.
 
     When nothing changed since the last published warehouse, nothing downstream runs."""
+    # downloads that failed last time: the crawl fetches them again (nothing is cached for a failure)
+    failed_before = {r["document_url"] for r in read_registry()[0]
+                     if r.get("error_kind") and r.get("in_latest_crawl") and r.get("document_url")}
     rows, summary, profiles = crawl_sources(enabled_profiles())
     write_expected(profiles)
     if summary.discovered == 0:
@@ -47,6 +50,9 @@ def downloaded_reports(context: dg.AssetExecutionContext, config: CrawlConfig):
         "sources": summary.sources, "discovered": summary.discovered, "downloaded": summary.downloaded,
         "not_modified": summary.not_modified, "failed": summary.failed,
         "failed_by_kind": summary.failed_by_kind,
+        "download_retried": sum(r.get("document_url") in failed_before for r in rows),
+        "download_retried_healed": sum(r.get("document_url") in failed_before and not r.get("error_kind")
+                                       for r in rows),
     }
     tables.write_json("crawl_counters", counters)
     # failures that could heal (a converter installed since, OCR switched on, a timeout) are
@@ -70,7 +76,7 @@ def downloaded_reports(context: dg.AssetExecutionContext, config: CrawlConfig):
 @dg.asset(group_name="ingest", deps=[downloaded_reports], kinds={"python", "camelot"})
 def extracted_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Extract tables 二/三/四 from every new document (unchanged ones are skipped by content hash)."""
-    summary = extract_documents(extractable(tables.read_records("crawl_documents")))
+    summary = extract_documents(extractable(read_registry()[0]))
     if summary.cache_discarded:
         context.log.warning(f"{summary.cache_discarded} damaged extraction cache entries moved to "
                             f"{settings.staging_dir() / 'extracted' / 'damaged'}; those documents were extracted again")

@@ -1,8 +1,8 @@
 """A plain run retries what could heal, and a run that finds nothing new keeps the warehouse fresh.
 
-Real Dagster materialisations of the crawl and extraction assets against a two-report copy of the
-sample portal on 127.0.0.1 (one legacy .doc, one inline HTML report); "LibreOffice not installed
-yet" is a PATH without `soffice`. The published warehouse itself is out of scope here: its
+Real Dagster materialisations of the crawl and extraction assets against a three-report copy of the
+sample portal on 127.0.0.1 (a legacy .doc, an inline HTML report, a .docx whose attachment appears
+later); "LibreOffice not installed yet" is a PATH without `soffice`. The published warehouse itself is out of scope here: its
 fingerprint is recorded as the publish step records it.
 """
 from __future__ import annotations
@@ -22,18 +22,20 @@ REPORTS = {  # detail page -> its attachment, if any
     "zfxxgk/zfxxgknb/202102/t20210225_4377532.html": "zfxxgk/zfxxgknb/202102/P020210225034665675908.doc",
     "zfxxgk/zfxxgknb/202301/t20230112_4378229.html": None,
 }
+LATE_DOCX = ("zfxxgk/zfxxgknb/202001/t20200123_4377280.html", "zfxxgk/zfxxgknb/202001/P020200123034663680320.docx")
 
 
-def two_report_portal(root: Path) -> Path:
-    """The sample portal's front pages with a listing of two reports."""
-    for rel in ["index.html", "zfxxgk/index.html", *REPORTS, *filter(None, REPORTS.values())]:
+def small_portal(root: Path) -> Path:
+    """The sample portal's front pages listing three reports; the third one's attachment is not
+    there yet (HTTP 404) until `publish_late_docx`."""
+    for rel in ["index.html", "zfxxgk/index.html", *REPORTS, *filter(None, REPORTS.values()), LATE_DOCX[0]]:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PORTAL / rel, root / rel)
     listings = sorted((PORTAL / "zfxxgk/zfxxgknb").glob("index*.html"))
     lines = [line for page in listings for line in page.read_text(encoding="utf-8").splitlines()]
     # each report's own line of the real listing (its title says organisation and year)
     items = "".join(next(line for line in lines if f'href="./{rel.split("zfxxgknb/")[1]}"' in line) + "\n"
-                    for rel in REPORTS)
+                    for rel in [*REPORTS, LATE_DOCX[0]])
     head = (PORTAL / "zfxxgk/zfxxgknb/index.html").read_text(encoding="utf-8").split('<ul class="list_ul">')[0]
     (root / "zfxxgk/zfxxgknb/index.html").write_text(
         head + '<ul class="list_ul">\n' + items + "</ul>\n</div>\n</body>\n</html>\n", encoding="utf-8")
@@ -49,7 +51,7 @@ def portal_run(tmp_path, monkeypatch, dbt_manifest):
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("XXGK_SOURCES", raising=False)
     monkeypatch.delenv("XXGK_OCR", raising=False)
-    site = two_report_portal(tmp_path / "site")
+    site = small_portal(tmp_path / "site")
     with dg.instance_for_test() as instance, serve_directory(site) as base_url:
         monkeypatch.setenv("XXGK_SAMPLE_BASE_URL", base_url)
 
@@ -59,6 +61,7 @@ def portal_run(tmp_path, monkeypatch, dbt_manifest):
             return result
 
         run.instance = instance
+        run.publish_late_docx = lambda: shutil.copyfile(PORTAL / LATE_DOCX[1], site / LATE_DOCX[1])
         yield run
 
 
@@ -84,20 +87,28 @@ def test_a_plain_run_retries_needs_converter_once_libreoffice_is_installed(porta
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # LibreOffice not installed yet
 
     first = materialized(portal_run())
+    assert first["downloaded_reports"]["failed"] == 1  # the .docx is not on the server yet
     assert first["extracted_reports"]["extracted"] == 2
     assert first["extracted_reports"]["failed_by_kind"] == {"needs_converter": 1}
     _publish_as_built()
 
-    # nothing changed, and nothing could heal: the run stops after the crawl
+    # nothing changed, and nothing could heal: the run stops after the crawl, which did try the
+    # failed download again
     idle = materialized(portal_run())
     assert set(idle) == set()
+    from pipelines.stages import tables
+
+    crawl = tables.read_json("crawl_counters")
+    assert (crawl["download_retried"], crawl["download_retried_healed"]) == (1, 0)
 
     monkeypatch.setenv("PATH", path_with_soffice)  # installed: a plain run, no --force
+    portal_run.publish_late_docx()  # and the portal serves the missing attachment now
     result = portal_run()
     healed = materialized(result)
-    assert healed["downloaded_reports"]["documents_to_extract"] == 1
+    assert healed["downloaded_reports"]["documents_to_extract"] == 2  # the .doc to retry, the new .docx
+    assert (healed["downloaded_reports"]["download_retried"], healed["downloaded_reports"]["failed"]) == (1, 0)
     ex = healed["extracted_reports"]
-    assert (ex["extracted"], ex["skipped_unchanged"], ex["retried"], ex["retried_healed"]) == (1, 1, 1, 1)
+    assert (ex["extracted"], ex["skipped_unchanged"], ex["retried"], ex["retried_healed"]) == (2, 1, 1, 1)
     assert ex["retried_by_kind"] == {"needs_converter": 1} and ex["failed_by_kind"] == {}
 
     # what `xxgk run` prints and --json carries
@@ -107,11 +118,13 @@ def test_a_plain_run_retries_needs_converter_once_libreoffice_is_installed(porta
     settings.warehouse_path().unlink()  # the stand-in above is no DuckDB file
     counters = collect_counters(result)
     assert (counters["extract_retried"], counters["extract_retried_healed"]) == (1, 1)
+    assert (counters["download_retried"], counters["download_retried_healed"]) == (1, 1)
     assert counters["extract_retried_by_kind"] == {"needs_converter": 1}
     out = io.StringIO()
     print_summary(counters, file=out)
     assert "retried             1 earlier failure(s) that could heal (needs_converter 1): 1 now parsed" \
         in out.getvalue()
+    assert "download retried    1 that failed last run: 1 downloaded now" in out.getvalue()
     assert out.getvalue().rstrip().endswith("retried=1")
 
 
