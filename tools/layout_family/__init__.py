@@ -24,7 +24,7 @@ from . import fonts
 from .pdf import PdfParams
 
 TEXT_FAMILIES = ("grid", "hrules", "three_line", "borderless", "sideways", "rotate90", "upside_down",
-                 "page_break", "word_html", "word_docx", "lo_docx", "lo_html")
+                 "page_break", "mixed", "word_html", "word_docx", "lo_docx", "lo_html")
 IMAGE_FAMILIES = ("pasted_image", "scan")
 FAMILIES = TEXT_FAMILIES + IMAGE_FAMILIES
 NEEDS_SOFFICE = ("lo_docx", "lo_html")
@@ -128,6 +128,15 @@ def _pdf_params(family: str, rng: random.Random, n_t3_rows: int) -> PdfParams:
         if rng.random() < 0.4:
             p.breaks["t2"] = {rng.randrange(3, 8): "before"}
         p.repeat_header = rng.random() < 0.5
+    elif family == "mixed":
+        # every trait at once, each drawn: the variety of real portals is wider than one trait
+        p.rules = rng.choice(["grid", "hrules", "three_line", "none"])
+        p.orientation = rng.choice(["upright", "upright", "upright", "sideways90", "sideways270",
+                                    "rotate90", "upside_down"])
+        p.label_frac = rng.uniform(0.24, 0.5)
+        if rng.random() < 0.5:
+            p.breaks = {"t3": _t3_break_rows(rng, n_t3_rows, rng.random() < 0.5)}
+        p.repeat_header = rng.random() < 0.3
     elif family == "pasted_image":
         p.rules = "grid"
         p.t3_image_dpi = rng.randint(96, 150)
