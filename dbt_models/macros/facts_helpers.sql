@@ -13,12 +13,14 @@
     ({% for v in values %}'{{ v }}'{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
-{#- The peer group of an organisation type, in the words the county uses (乡镇 / 街道 / 县直部门). -#}
+{#- The peer group of an organisation type, in the words of the registries
+    (pipelines/crawl/profile.py ORG_TYPE_LABELS): 乡镇 / 街道 / 县直部门 / 县政府. -#}
 {% macro peer_group(org_type) -%}
     case {{ org_type }}
         when 'township' then '乡镇'
         when 'street' then '街道'
         when 'department' then '县直部门'
+        when 'county_government' then '县政府'
     end
 {%- endmacro %}
 

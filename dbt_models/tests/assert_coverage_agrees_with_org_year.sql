@@ -1,4 +1,5 @@
-{{ config(tags=['contract']) }}
+{{ config(tags=['contract'], meta={'dagster': {'ref': {'name': 'coverage'}}}) }}
+-- (Dagster shows it as an asset check of marts/coverage: a test over two models needs the one to attach to.)
 -- marts.coverage and marts.org_year describe the same reports: every published org x year of
 -- coverage has exactly its org_year row (same latest document, same templates), and every
 -- org_year row of an expected org x year is published in coverage. Any row returned is a

@@ -117,7 +117,9 @@ def _pct(x):
 # ---- the document as a whole -----------------------------------------------------------------
 
 EXPECTED_IDS = {"top_townships_2023", "rate_latest_year", "yoy_change", "missing_or_failed",
-                "identity_failures", "county_totals"}
+                "identity_failures", "county_totals", "peer_group_rates_2024", "county_completeness",
+                "peer_group_totals_2020"}
+PEER_GROUP = {"township": "乡镇", "street": "街道", "department": "县直部门"}
 
 
 def test_the_document_has_its_queries(doc):
@@ -223,3 +225,79 @@ def test_county_totals(answers, truth):
                      "pooled_rate_pct": 100 * disclosed / handled,
                      "median_rate_pct": 100 * statistics.median(rates)})
     assert_rows(answers["county_totals"], rows, pct_cols={"pooled_rate_pct", "median_rate_pct"})
+
+
+# ---- peer groups and completeness (questions 7-9) --------------------------------------------
+
+def _expected_by_type(truth) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for o in truth.county["organisations"]:
+        out[o["type"]] = out.get(o["type"], 0) + 1
+    return out
+
+
+def _pooled(truth, ts):
+    """All disclosed over all handled, over the reports that have a rate."""
+    ts = [t for t in ts if truth.disclosure_rate(t) is not None]
+    handled = sum(_v(truth, t, "t3.result.total:total") for t in ts)
+    disclosed = sum(_v(truth, t, "t3.result.granted:total") + _v(truth, t, "t3.result.partial:total") for t in ts)
+    return disclosed / handled
+
+
+def test_peer_group_rates_2024(answers, truth):
+    expected = _expected_by_type(truth)
+    by_type: dict[str, list] = {}
+    for (org, year), t in truth.latest.items():
+        if year == 2024:
+            by_type.setdefault(truth.orgs[org]["type"], []).append((org, t))
+    rows = []
+    for typ, members in by_type.items():
+        rates = {org: truth.disclosure_rate(t) for org, t in members}
+        values = [r for r in rates.values() if r is not None]
+        for org, rate in rates.items():
+            rows.append({"org_name": _name(truth, org), "peer_group": PEER_GROUP[typ], "rate_pct": _pct(rate),
+                         "rank_in_peer_group": None if rate is None else 1 + sum(v > rate for v in values),
+                         "peer_median_pct": 100 * statistics.median(values),
+                         "peer_pooled_pct": 100 * _pooled(truth, [t for _, t in members]),
+                         "peer_reports": f"{len(members)}/{expected[typ]}"})
+    rows.sort(key=lambda r: (r["peer_group"], r["rank_in_peer_group"] is None, r["rank_in_peer_group"] or 0,
+                             r["org_name"]))
+    assert_rows(answers["peer_group_rates_2024"], rows,
+                pct_cols={"rate_pct", "peer_median_pct", "peer_pooled_pct"})
+    # three groups, each ranked on its own: a rank 1 in every group
+    got = answers["peer_group_rates_2024"]
+    assert {r["peer_group"] for r in got if r["rank_in_peer_group"] == 1} == {"乡镇", "街道", "县直部门"}
+
+
+def test_county_completeness(answers, truth):
+    n_orgs = len(truth.county["organisations"])
+    rows = []
+    for year in truth.county["years"]:
+        ts = [t for (o, y), t in truth.latest.items() if y == year]
+        rates = [r for r in (truth.disclosure_rate(t) for t in ts) if r is not None]
+        rows.append({"year": year, "reports_in": len(ts), "orgs_expected": n_orgs,
+                     "is_complete": len(ts) == n_orgs,
+                     "pooled_rate_pct": 100 * _pooled(truth, ts),
+                     "median_rate_pct": 100 * statistics.median(rates), "n_orgs_with_value": len(rates)})
+    assert_rows(answers["county_completeness"], rows, pct_cols={"pooled_rate_pct", "median_rate_pct"})
+    # the reports that are not in are exactly the org-years coverage does not publish
+    missing = {y: sum(1 for (o, yy), s in truth.coverage.items() if yy == y and s != "published")
+               for y in truth.county["years"]}
+    assert {r["year"]: r["orgs_expected"] - r["reports_in"] for r in answers["county_completeness"]} == missing
+
+
+def test_peer_group_totals_2020(answers, truth):
+    expected = _expected_by_type(truth)
+    groups: dict[str, list] = {"全县": []}
+    for (org, year), t in truth.latest.items():
+        if year == 2020:
+            groups["全县"].append(t)
+            groups.setdefault(PEER_GROUP[truth.orgs[org]["type"]], []).append(t)
+    want = {"全县": sum(expected.values()), **{PEER_GROUP[k]: v for k, v in expected.items()}}
+    rows = []
+    for name, ts in groups.items():
+        apps = [_v(truth, t, "t3.new_received:total") for t in ts]
+        rows.append({"group_zh": name, "reports": f"{len(ts)}/{want[name]}", "applications": sum(apps),
+                     "median_applications": statistics.median(apps)})
+    rows.sort(key=lambda r: (r["group_zh"] != "全县", r["group_zh"]))
+    assert_rows(answers["peer_group_totals_2020"], rows)

@@ -247,3 +247,14 @@ def test_source_freshness_on_fetch_time(warehouse, tampered, tmp_path, kit):
     fresh = json.loads((tmp_path / "t2" / "sources.json").read_text())["results"]
     assert [(r["unique_id"], r["status"]) for r in fresh] == [("source.xxgk.raw.documents", "pass")]
     assert fresh[0]["max_loaded_at_time_ago_in_s"] == pytest.approx(3 * 86400, rel=0.01)
+
+
+def test_agreement_test_is_an_asset_check_of_coverage(dbt_manifest):
+    """A dbt test over two models needs `meta.dagster.ref` to become a Dagster asset check (else
+    Dagster logs a warning and an observation at every run)."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    checks = defs.resolve_asset_graph().asset_check_keys
+    assert dg.AssetCheckKey(dg.AssetKey(["marts", "coverage"]), "assert_coverage_agrees_with_org_year") in checks

@@ -21,7 +21,7 @@
 {%- set rate_parts = {'disclosure_rate': ('granted + partial', 'handled')} -%}
 -- Each org x year x measure against its county and its peer group (乡镇, 街道, 县直部门) in the
 -- same year (latest versions only). Every county and peer-group figure comes with its
--- completeness: reports in (parsed org-years) / organisations expected.
+-- completeness: reports in / organisations expected that year (from marts.coverage).
 with long as (
     {% for name, col, additive, label_zh, unit in measures -%}
     select
@@ -44,24 +44,19 @@ with long as (
     {%- endfor %}
 ),
 
-expected_county as (
-    select county, count(*) as orgs_expected
-    from {{ source('raw', 'expected_orgs') }}
-    group by county
+-- completeness: organisations expected that year (the coverage grid, registry years respected)
+-- and how many of them have a published report
+completeness_county as (
+    select county, year, count(*) as orgs_expected, count(*) filter (where status = 'published') as reports_in
+    from {{ ref('coverage') }}
+    group by county, year
 ),
 
-expected_peer as (
-    select county, org_type, count(*) as orgs_expected
-    from {{ source('raw', 'expected_orgs') }}
-    group by county, org_type
-),
-
-reports_county as (
-    select county, year, count(*) as reports_in from {{ ref('org_year') }} group by county, year
-),
-
-reports_peer as (
-    select county, org_type, year, count(*) as reports_in from {{ ref('org_year') }} group by county, org_type, year
+completeness_peer as (
+    select county, org_type, year, count(*) as orgs_expected,
+        count(*) filter (where status = 'published') as reports_in
+    from {{ ref('coverage') }}
+    group by county, org_type, year
 ),
 
 county as (
@@ -120,22 +115,20 @@ select
     c.org_type,
     {{ peer_group('c.org_type') }} as peer_group,
     c.county_pooled_rate,
-    rc.reports_in as county_reports_in,
-    ec.orgs_expected as county_orgs_expected,
-    cast(rc.reports_in as double) / ec.orgs_expected as county_completeness,
+    cc.reports_in as county_reports_in,
+    cc.orgs_expected as county_orgs_expected,
+    cast(cc.reports_in as double) / cc.orgs_expected as county_completeness,
     c.peer_n_orgs,
     c.peer_total,
     c.peer_median,
     c.rank_in_peer_group,
     case when c.is_additive and c.peer_total > 0 then c.value / c.peer_total end as share_of_peer_group,
     c.peer_pooled_rate,
-    rp.reports_in as peer_reports_in,
-    ep.orgs_expected as peer_orgs_expected,
-    cast(rp.reports_in as double) / ep.orgs_expected as peer_completeness
+    cp.reports_in as peer_reports_in,
+    cp.orgs_expected as peer_orgs_expected,
+    cast(cp.reports_in as double) / cp.orgs_expected as peer_completeness
 from county as c
 left join long as prev
     on prev.org_id = c.org_id and prev.year = c.year - 1 and prev.measure = c.measure
-left join reports_county as rc on rc.county = c.county and rc.year = c.year
-left join expected_county as ec on ec.county = c.county
-left join reports_peer as rp on rp.county = c.county and rp.org_type = c.org_type and rp.year = c.year
-left join expected_peer as ep on ep.county = c.county and ep.org_type = c.org_type
+left join completeness_county as cc on cc.county = c.county and cc.year = c.year
+left join completeness_peer as cp on cp.county = c.county and cp.org_type = c.org_type and cp.year = c.year
