@@ -132,7 +132,7 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
     exports_dir = Path(exports_dir)
     exports_dir.mkdir(parents=True, exist_ok=True)
     out: dict[str, dict] = {}
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = duckdb.connect(str(db_path), read_only=True, config={"enable_progress_bar": False})
     try:
         tables = [
             r[0]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,3 +173,26 @@ def test_published_warehouse_opens_in_duckdb_1x(warehouse, tmp_path):
     wrote = cli("-readonly", str(published), "-c", "create table marts.x as select 1")
     assert wrote.returncode != 0 and "read-only mode" in wrote.stderr + wrote.stdout
     assert not (tmp_path / "warehouse.duckdb.wal").exists()
+
+
+def test_make_sql_opens_the_published_warehouse_read_only(warehouse, tmp_path):
+    build = tmp_path / "build" / "warehouse.duckdb"
+    build.parent.mkdir()
+    shutil.copy2(warehouse.db_path, build)
+    publish(build, tmp_path / "warehouse.duckdb")
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "XXGK_DATA_DIR": str(tmp_path)}
+    # -o: the venv is in place (the suite runs in it); never reinstall from inside a test
+    make = ["make", "-s", "-C", str(repo), "-o", ".venv/.installed-stamp", "sql"]
+    out = subprocess.run(make, input="select count(*) as n, sum(handled) as handled from marts.org_year;\n",
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    expected = warehouse.query("select count(*), sum(handled) from marts.org_year")[0]
+    assert re.search(rf"\b{expected[0]}\b", out.stdout) and re.search(rf"\b{int(expected[1])}\b", out.stdout), out.stdout
+    wrote = subprocess.run(make, input="create table marts.x as select 1;\n", env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert "read-only mode" in wrote.stdout + wrote.stderr
+    # with no published warehouse, it says what to do
+    missing = subprocess.run(make, input="", env={**os.environ, "XXGK_DATA_DIR": str(tmp_path / "none")},
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode != 0 and "run make demo first" in missing.stderr
