@@ -257,12 +257,12 @@ class TableLayout:
         self.w, self.g, self.p = w, g, w.p
         self.m = expand(g)
         width = width or w.body_w
-        self.colw = w.col_widths(g, width)
+        self.fs = self.p.font_size * (0.95 if g.name == "t4" else 1.0)
+        self.pad = 2.5
+        self.colw = self._fit_values(w.col_widths(g, width))
         self.x0 = w.left
         self.colx = [self.x0 + sum(self.colw[:i]) for i in range(g.ncols + 1)]
-        self.fs = self.p.font_size * (0.95 if g.name == "t4" else 1.0)
         self.lead = self.fs * 1.25
-        self.pad = 2.5
         self.origins: list[tuple[Cell, int, int]] = []
         for ri in range(len(g.rows)):
             for ci in range(g.ncols):
@@ -271,6 +271,19 @@ class TableLayout:
                     self.origins.append((cell, r0, c0))
         self.lines = {(r0, c0): self._lines(cell, c0) for cell, r0, c0 in self.origins}
         self.heights = self._heights()
+
+    def _fit_values(self, colw: list[float]) -> list[float]:
+        """Widen table 三's value columns (narrowing the labels) until the widest number has room:
+        numbers of neighbouring columns never touch, as on a real page."""
+        if self.g.name != "t3":
+            return colw
+        font = fonts.name(self.p.digit_font or self.p.font)
+        widest = max(self.w.sw(c.text, self.fs, font) for row in self.g.rows for c in row if c.code)
+        need = widest + 2 * self.pad + 4
+        if colw[3] >= need:
+            return colw
+        lab = sum(colw[:3]) - 7 * (need - colw[3])
+        return [lab * 0.2, lab * 0.26, lab * 0.54] + [need] * 7
 
     def _lines(self, cell: Cell, c0: int) -> list[str]:
         if cell.code is not None:           # a number is never wrapped (it may run into the padding)
