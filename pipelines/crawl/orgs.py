@@ -74,7 +74,8 @@ _SUGGEST_MIN_RATIO = 0.75
 
 
 def _loose_key(name: str, county: str) -> str:
-    """org_key without the county's stem (澄岚 of 澄岚县) and without the body's form (管理委员会)."""
+    """org_key without the county's stem (澄岚 of 澄岚县) and without the body's form (管理委员会);
+    乡 and 镇 alike."""
     key = org_key(name, county)
     stem = _COUNTY_LEVEL_RE.sub("", _NOISE_RE.sub("", unicodedata.normalize("NFKC", county or "")))
     if len(stem) >= 2 and key.startswith(stem) and len(key) > len(stem) + 1:
@@ -82,7 +83,8 @@ def _loose_key(name: str, county: str) -> str:
     for suffix in _FORM_SUFFIXES:
         if key.endswith(suffix) and len(key) > len(suffix) + 1:
             return key[: -len(suffix)]
-    return key
+    # A 乡 that became a 镇 (撤乡设镇) prints its new name before the registry knows it.
+    return re.sub(r"(?<=..)[乡镇]$", "镇", key)
 
 
 def _likeness(a: str, b: str) -> float:

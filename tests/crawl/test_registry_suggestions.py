@@ -13,6 +13,7 @@ REGISTRY = """org_id,name,type,aliases,valid_from,valid_to
 kfq,澄岚县经济开发区管理委员会,县直部门,,,
 chengguan,澄岚县城关镇人民政府,乡镇,城关镇,,
 jiaoyu,澄岚县教育局,县直部门,县教育局,,
+yuntai,澄岚县云台乡人民政府,乡镇,云台乡,,
 """
 
 
@@ -28,6 +29,9 @@ def profile(tmp_path):
     ("澄岚经济开发区", "kfq"),  # the county's stem without 县, no 管理委员会
     ("澄岚县经济开发区", "kfq"),
     ("经济开发区管委会", "kfq"),
+    ("澄岚县云台镇人民政府", "yuntai"),  # the 乡 became a 镇 after the registry was written
+    ("云台镇", "yuntai"),
+    ("澄岚县云台山景区管理处", None),  # shares 云台 but is another body
     ("澄岚县城关镇政府", None),  # resolves: no suggestion is asked for (see below)
     ("那拉提种羊场", None),  # like nothing registered
     ("", None),
@@ -80,7 +84,7 @@ def test_suggestion_rows_and_the_line_round_trips(profile, tmp_path, monkeypatch
     assert resolve_org("澄岚经济开发区", fixed) == "kfq"
     kfq = fixed.org_by_id("kfq")
     assert kfq.name == "澄岚县经济开发区管理委员会" and kfq.aliases == ("澄岚经济开发区",)
-    assert len(load_registry(csv_path)) == 3  # an alias line adds no organisation
+    assert len(load_registry(csv_path)) == 4  # an alias line adds no organisation
 
 
 def test_a_plain_callable_resolver_still_records_the_printed_name(tmp_path, monkeypatch):
