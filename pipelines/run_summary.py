@@ -121,7 +121,9 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
       f"in their own print (flagged, values kept); failed checks this run: {checks}")
     if c.get("warehouse"):
         p(f"  warehouse           {c['warehouse']}")
-        p(f"  open it with        duckdb -readonly {c['warehouse']}   "
+        from pipelines.warehouse.publish import duckdb_cli
+
+        p(f"  open it with        {duckdb_cli()} -readonly {c['warehouse']}   "
           f"(or python: duckdb.connect(path, read_only=True)); marts are in schema marts")
     report = settings.data_dir() / "reports" / "index.html"
     if report.exists():

@@ -22,6 +22,7 @@ the old instance. Fresh data needs a fresh process, or all old connections close
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -143,3 +144,11 @@ def remove_stale_temp_files(published_path: str | Path) -> list[Path]:
             tmp.unlink(missing_ok=True)
             removed.append(tmp)
     return removed
+
+
+def duckdb_cli() -> str:
+    """The DuckDB command-line client the project installs beside its Python (duckdb-cli, a 1.x
+    client that reads the published format), by absolute path so a printed command works without
+    the venv on PATH; plain `duckdb` when it is not there."""
+    cli = Path(sys.executable).with_name("duckdb")
+    return str(cli) if cli.is_file() else "duckdb"

@@ -196,3 +196,26 @@ def test_make_sql_opens_the_published_warehouse_read_only(warehouse, tmp_path):
     missing = subprocess.run(make, input="", env={**os.environ, "XXGK_DATA_DIR": str(tmp_path / "none")},
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode != 0 and "run make demo first" in missing.stderr
+
+
+def test_the_command_the_run_summary_prints_opens_the_warehouse(warehouse, tmp_path):
+    import io
+    import shlex
+
+    from pipelines.run_summary import print_summary
+
+    build = tmp_path / "build" / "warehouse.duckdb"
+    build.parent.mkdir()
+    shutil.copy2(warehouse.db_path, build)
+    published = publish(build, tmp_path / "warehouse.duckdb")
+    buf = io.StringIO()
+    print_summary({"success": True, "warehouse": str(published)}, file=buf)
+    [line] = [x for x in buf.getvalue().splitlines() if "open it with" in x]
+    command = line.split("open it with", 1)[1].split("(or python")[0].strip()
+    argv = shlex.split(command)
+    assert argv[0] == str(DUCKDB_CLI) and argv[1:] == ["-readonly", str(published)]
+    # run it as printed, from a shell whose PATH does not hold the venv
+    out = subprocess.run(argv + ["-csv", "-c", "select count(*) from marts.org_year"], capture_output=True,
+                         text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["count_star()", "4"]
