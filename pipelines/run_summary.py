@@ -108,8 +108,8 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
         p(f"  retried             {c['extract_retried']} earlier failure(s) that could heal ({kinds}): "
           f"{c.get('extract_retried_healed', 0)} now parsed")
     if c.get("extract_cache_discarded"):
-        p(f"  extraction cache    {c['extract_cache_discarded']} damaged entr(ies) set aside in "
-          f"{settings.staging_dir() / 'extracted' / 'damaged'} and extracted again")
+        p(f"  damaged cache       {c['extract_cache_discarded']} extraction result(s) set aside in "
+          f"{settings.staging_dir() / 'extracted' / 'damaged'}; those documents were extracted again")
     if c.get("unchanged_since_last_publish"):
         p("                      nothing changed since the last publish: extraction, load and dbt skipped")
     p(f"  parsed              {c.get('reports_parsed', 0)} ({c.get('reports_partial', 0)} partial)")
