@@ -250,8 +250,10 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def pipeline_rows(work: Path, port: int) -> tuple[list[Row], float]:
+def pipeline_rows(work: Path, port: int, only: set[str] | None = None) -> tuple[list[Row], float]:
+    """`only`: a subset of crawl, extraction, dbt, publish, damaged, concurrent (default: all)."""
     rows = []
+    wanted = lambda name: not only or name in only  # noqa: E731
     clean = work / "clean"
     t0 = time.monotonic()
     rc, counters, err = finish(start_run(clean, port))
@@ -263,7 +265,7 @@ def pipeline_rows(work: Path, port: int) -> tuple[list[Row], float]:
     print(f"clean run: {clean_s:.0f} s, {len(reference)} facts in marts.facts, "
           f"{len({k[:2] for k in reference})} documents", flush=True)
 
-    for stage in STAGES:
+    for stage in [s for s in STAGES if wanted(s)]:
         data = work / f"kill-{stage}"
         if stage in ("dbt", "publish"):
             _copy(clean, data)  # the warehouse stages run again only when asked: --force below
@@ -282,27 +284,38 @@ def pipeline_rows(work: Path, port: int) -> tuple[list[Row], float]:
                         lost, wrong, held, note))
         print(f"  {rows[-1]}", flush=True)
 
-    # a changed digit in a stored raw file, then a forced rebuild
+    if wanted("damaged"):
+        rows.append(_damaged_raw_row(work, clean, port, reference))
+    if wanted("concurrent"):
+        rows.append(_concurrent_row(work, clean, port, reference))
+    return rows, clean_s
+
+
+def _damaged_raw_row(work: Path, clean: Path, port: int, reference: dict) -> Row:
+    """A changed digit in a stored raw file, then a forced rebuild."""
     data = _copy(clean, work / "damaged-raw")
     damaged = _damage_one_html_blob(data)
     t0 = time.monotonic()
     rc, counters, err = finish(start_run(data, port, "--force"))
     lost, wrong = compare(reference, published_facts(data))
-    rows.append(Row("damaged raw file, then xxgk run --force", rc == 0 and wrong == 0, lost, wrong,
-                    time.monotonic() - t0, f"damaged {damaged}"))
-    print(f"  {rows[-1]}", flush=True)
+    row = Row("damaged raw file, then xxgk run --force", rc == 0 and wrong == 0 and damaged != "nothing",
+              lost, wrong, time.monotonic() - t0, f"damaged {damaged}")
+    print(f"  {row}", flush=True)
+    return row
 
-    # two runs started together on one data folder
+
+def _concurrent_row(work: Path, clean: Path, port: int, reference: dict) -> Row:
+    """Two runs started together on one data folder."""
     data = _copy(clean, work / "concurrent")
     t0 = time.monotonic()
     a, b = start_run(data, port, "--force"), start_run(data, port + 1, "--force")
     (rc_a, _, err_a), (rc_b, _, err_b) = finish(a), finish(b)
     waited = "waiting for it to finish" in err_a + err_b
     lost, wrong = compare(reference, published_facts(data))
-    rows.append(Row("two runs on one data folder", rc_a == 0 and rc_b == 0 and waited and wrong == 0, lost, wrong,
-                    time.monotonic() - t0, "second waited" if waited else "no wait seen"))
-    print(f"  {rows[-1]}", flush=True)
-    return rows, clean_s
+    row = Row("two runs on one data folder", rc_a == 0 and rc_b == 0 and waited and wrong == 0, lost, wrong,
+              time.monotonic() - t0, "second waited" if waited else "no wait seen")
+    print(f"  {row}", flush=True)
+    return row
 
 
 def _kill_forced(data: Path, port: int, stage: str) -> bool:
@@ -320,30 +333,37 @@ def _kill_forced(data: Path, port: int, stage: str) -> bool:
 
 
 def _damage_one_html_blob(data: Path) -> str:
-    """Flip one digit of a stored inline-HTML report (the case that became a wrong fact)."""
+    """Change one printed number of a stored inline-HTML report (the case that became a wrong fact):
+    the first non-zero value after 本年新收 (new applications received)."""
+    label = "本年新收".encode()
     for blob in sorted((data / "raw").glob("??/*")):
         body = blob.read_bytes()
-        if b"<table" in body and "年度报告".encode() in body:
-            m = re.search(rb"<td[^>]*>\s*([1-9])\s*</td>", body)
-            if m:
-                digit = m.group(1)
-                new = b"9" if digit != b"9" else b"8"
-                os.chmod(blob, 0o644)
-                blob.write_bytes(body[:m.start(1)] + new + body[m.end(1):])
-                # as after an extractor bump: its cached result is gone, so the file is read again
-                for cached in (data / "staging").rglob(f"{blob.name}.*"):
-                    cached.unlink()
-                return blob.name[:12]
+        at = body.find(label)
+        if b"<table" not in body or at < 0:
+            continue
+        m = re.compile(rb">\s*([1-9][0-9]*)\s*<").search(body, at)
+        if not m:
+            continue
+        digit = m.group(1)[-1:]
+        new = b"9" if digit != b"9" else b"8"
+        os.chmod(blob, 0o644)
+        blob.write_bytes(body[:m.end(1) - 1] + new + body[m.end(1):])
+        # as after an extractor bump: its cached result is gone, so the file is read again
+        for cached in (data / "staging").rglob(f"{blob.name}.*"):
+            cached.unlink()
+        return f"{blob.name[:12]}: {m.group(1).decode()} -> {(m.group(1)[:-1] + new).decode()}"
     return "nothing"
 
 
 def main() -> int:
-    only_servers = "--servers-only" in sys.argv
-    rows = hostile_rows()
+    """`--only a,b`: a subset of servers, crawl, extraction, dbt, publish, damaged, concurrent."""
+    only = set(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv else None
+    rows = hostile_rows() if not only or "servers" in only else []
     clean_s = None
-    if not only_servers:
+    if not only or only - {"servers"}:
         with tempfile.TemporaryDirectory(prefix="xxgk-bench-faults-") as tmp:
-            more, clean_s = pipeline_rows(Path(tmp), int(os.environ.get("XXGK_BENCH_PORT", "18941")))
+            more, clean_s = pipeline_rows(Path(tmp), int(os.environ.get("XXGK_BENCH_PORT", "18941")),
+                                          (only - {"servers"}) if only else None)
             rows += more
     print()
     print(f"{'fault':44} {'survived':>8} {'docs lost':>9} {'wrong nums':>10} {'held s':>8}  note")
@@ -351,7 +371,7 @@ def main() -> int:
         print(f"{r.fault:44} {'yes' if r.survived else 'NO':>8} {r.lost:>9} {r.wrong:>10} {r.stall_s:>8.1f}  {r.note}")
     survived = sum(r.survived for r in rows)
     print(f"\nfaults tried {len(rows)}, survived {survived}, documents lost {sum(r.lost for r in rows)}, "
-          f"wrong numbers published {sum(r.wrong for r in rows)}, longest stall {max(r.stall_s for r in rows):.1f} s"
+          f"wrong numbers published {sum(r.wrong for r in rows)}, longest stall {max((r.stall_s for r in rows), default=0):.1f} s"
           + (f" (a clean run took {clean_s:.0f} s)" if clean_s else ""))
     return 0 if survived == len(rows) else 1
 
