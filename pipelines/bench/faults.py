@@ -138,6 +138,7 @@ def compare(reference: dict, got: dict) -> tuple[int, int]:
 
 class _Hostile(BaseHTTPRequestHandler):
     body = b"%PDF-1.4\n" + b"0" * 4000 + b"\n%%EOF\n"
+    bomb = b""  # 200 MB of zeros gzipped, made once before the server starts
 
     def log_message(self, *a):
         pass
@@ -177,9 +178,8 @@ class _Hostile(BaseHTTPRequestHandler):
         elif p in ("/loop-a", "/loop-b"):
             self._head(302, 0, {"Location": "/loop-b" if p == "/loop-a" else "/loop-a"})
         elif p == "/gzip-bomb":
-            bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), 9)
-            self._head(200, len(bomb), {"Content-Encoding": "gzip"})
-            self.wfile.write(bomb)
+            self._head(200, len(self.bomb), {"Content-Encoding": "gzip"})
+            self.wfile.write(self.bomb)
         elif p == "/col/index.html":
             page = ('<html><head><meta charset="utf-8"></head><body><a href="a.html">城关镇2021年政府信息公开'
                     '工作年度报告</a><a href="index_1.html">下一页</a></body></html>').encode()
@@ -207,6 +207,7 @@ def hostile_rows() -> list[Row]:
     from pipelines.crawl.profile import HttpSpec, profile_from_dict
     from pipelines.crawl.rawstore import RawStore
 
+    _Hostile.bomb = _Hostile.bomb or gzip.compress(b"\0" * (200 * 1024 * 1024), 9)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
