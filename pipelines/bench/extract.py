@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=10, help="held-out seeds per family (besides the test seeds)")
     ap.add_argument("--scan-seeds", type=int, default=2, help="held-out seeds for the scan family")
     ap.add_argument("--ocr", action="store_true", help="force OCR on (default: the extractor's default)")
+    ap.add_argument("--per-case", action="store_true", help="print one line per family case")
     ap.add_argument("--speed-docs", type=int, default=2,
                     help="held-out seeds per text-layer PDF family in the speed comparison with Camelot")
     args = ap.parse_args(argv)
@@ -244,6 +245,9 @@ def families_bench(args) -> int:
         if case.route == "text" and case.suffix == ".pdf" and held_out and \
                 sum(1 for n, _, _ in text_pdfs if n.startswith(family + "-")) < args.speed_docs:
             text_pdfs.append((case.name, case.data, case))
+        if args.per_case:
+            print(f"  {case.name:<22} {'held-out' if held_out else 'test':<8} {s.legible_right:>4}/{s.legible_total:<4} "
+                  f"wrong {s.wrong:<3} missed {s.missed:<4} {got['status']:<8} {ms:>6.0f} ms", flush=True)
         if s.wrong:
             print(f"  wrong numbers in {case.name}: {dict(list(s.wrong_cells.items())[:5])}", flush=True)
     if current:
