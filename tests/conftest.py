@@ -13,6 +13,11 @@ SHARED = REPO.parent / "shared"
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# OCR is on by default in the product. The pipeline-level tests run with it off: the sample
+# county's two scans then stay unread documents (what coverage, the review queue and the failure
+# counters are tested on), and the suite does not OCR them in every pipeline run. OCR itself is
+# tested where it is asked for (tests/core/test_ocr.py, test_focused_fixtures.py, tests/layouts).
+os.environ.setdefault("XXGK_OCR", "0")
 
 
 @pytest.fixture(scope="session")

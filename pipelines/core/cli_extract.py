@@ -22,9 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel worker processes")
     p.add_argument("--in-process", action="store_true",
                    help="no worker processes and no time limit (debugging)")
-    p.add_argument("--ocr", action="store_true", default=None,
-                   help="OCR scanned PDFs (also env XXGK_OCR=1); OCR'd cells are kept only when "
-                        "complete and every identity I1-I4 holds, else the result stays needs_ocr")
+    ocr = p.add_mutually_exclusive_group()
+    ocr.add_argument("--ocr", dest="ocr", action="store_true", default=None,
+                     help="OCR pages without a usable text layer (the default; env XXGK_OCR=0 turns "
+                          "it off). An OCR'd cell is kept only when it is read with confidence and, in "
+                          "tables 三/四, an identity that reads it holds; the rest is listed as unread")
+    ocr.add_argument("--no-ocr", dest="ocr", action="store_false",
+                     help="never OCR: scans and pictures of tables stay needs_ocr")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 

@@ -36,7 +36,7 @@ def _result(path: str, sha: str) -> dict:
     return {"path": path, "sha256": sha, "status": "failed", "error": None, "format": None,
             "organisation": None, "year": None, "template_s2": None, "template_s3": None,
             "cells": {}, "raw_text_cells": {}, "cell_locations": {}, "identity_checks": [],
-            "unmapped": [], "unread": [], "read_by": None}
+            "unmapped": [], "unread": [], "read_by": None, "cell_read_by": {}}
 
 
 def _fail(out: dict, kind: str, message: str) -> dict:
@@ -162,7 +162,75 @@ def _extract(data: bytes, out: dict, path: str | None, use_ocr: bool = False) ->
     out["read_by"] = "text"
     m = map_document(doc)
     _fill_cells(out, m)
+    if use_ocr and pdf_read is not None:
+        pages = pages_to_ocr(pdf_read)
+        complete = set(out["cells"]) == allowed_codes(m.template_s2, m.template_s3) and m.template_s3
+        if pages and not complete:
+            mixed = _extract_mixed(data, dict(out), doc, pdf_read, pages)
+            if mixed is not None:
+                return mixed
     return _status(out, m, doc, pdf_read)
+
+
+def pages_to_ocr(pdf_read) -> list[int]:
+    """Pages of a text PDF whose tables are not in the text layer: a garbled font on a table
+    page, or a large image (a table pasted as a picture) on a page next to the tables."""
+    near = set()
+    for n in set(pdf_read.table_pages) | set(pdf_read.garbled_table_pages):
+        near.update((n - 1, n, n + 1))
+    anywhere = not pdf_read.table_pages
+    images = {p.number for p in pdf_read.pages if p.image_share >= 0.05 and not p.garbled
+              and (p.number in near or anywhere)}
+    # a ruled table whose words carry no table marker next to a garbled page: the same garbled
+    # font in a table, with the page's heading in a readable one (the page reads as not garbled)
+    ruled_unreadable = {p.number for p in pdf_read.pages if p.path_objects >= 20 and not p.has_markers
+                        and pdf_read.garbled_table_pages and p.number in near}
+    return sorted(set(pdf_read.garbled_table_pages) | images | ruled_unreadable)
+
+
+def _extract_mixed(data: bytes, out: dict, doc: Document, pdf_read, pages: list[int]) -> dict | None:
+    """A text PDF whose tables are partly pixels: OCR those pages, keep the text layer elsewhere.
+
+    The OCR'd pages' tables replace the text tables of the same pages; OCR'd cells are kept
+    only when the reading vouches for them (`keep_vouched_ocr_cells`, with text-layer cells as
+    trusted partners in the identities). None when OCR is not installed or reads nothing.
+    """
+    from .ocr import read_pages_by_ocr
+
+    started = time.monotonic()
+    try:
+        ocr_docs, stats = read_pages_by_ocr(data, pages)
+    except ImportError:
+        return None
+    except (MemoryError, ReaderError):
+        raise
+    except Exception:  # an OCR engine failure leaves the text reading as it was
+        log.warning("ocr %s: %s", out["path"], traceback.format_exc())
+        return None
+    seconds = time.monotonic() - started
+    best = None
+    for ocr_doc in ocr_docs:
+        tables = sorted([t for t in doc.tables if t.page not in pages] + ocr_doc.tables,
+                        key=lambda t: t.page or 0)  # stable: the text tables keep their order
+        merged = Document(text=doc.text, tables=tables, format=doc.format,
+                          unplaced=[u for u in doc.unplaced if u.get("page") not in pages] + ocr_doc.unplaced)
+        reading = dict(out, cells={}, raw_text_cells={}, cell_locations={}, unmapped=[], unread=[])
+        m = map_document(merged)
+        _fill_cells(reading, m)
+        reading["unmapped"].extend(merged.unplaced)
+        ocr_codes = {c for c, loc in reading["cell_locations"].items() if loc["page"] in pages}
+        keep_vouched_ocr_cells(reading, m, only=ocr_codes)
+        kept = ocr_codes & set(reading["cells"])
+        if best is None or len(reading["cells"]) > len(best[0]["cells"]):
+            best = (reading, m, merged, kept)
+    reading, m, merged, kept = best
+    log.info("ocr %s pages %s: %.1f s, %d OCR'd cells kept", out["path"], pages, seconds, len(kept))
+    if not kept:
+        return None
+    reading["read_by"] = "ocr"
+    reading["cell_read_by"] = {c: ("ocr" if c in kept else "text") for c in reading["cells"]}
+    pdf_read.garbled_table_pages, pdf_read.image_table_pages = [], []  # read: no longer a reason to OCR
+    return _status(reading, m, merged, pdf_read)
 
 
 def _fill_cells(out: dict, m) -> None:
@@ -211,14 +279,15 @@ def unread_cells(m, cells: dict) -> list[dict]:
 
 
 def _extract_ocr(data: bytes, out: dict) -> dict:
-    """OCR a scanned PDF; keep its cells only when nothing is missing and I1–I4 all hold.
+    """OCR a scanned PDF and keep, cell by cell, what the reading can vouch for.
 
     OCR gives two readings (the image's ruled grid, then word positions under the headers);
-    the first one that passes the gate is emitted.
-
-    A wrong number is worse than none: any unread or blank cell (OCR cannot tell a printed
-    blank from a missed one), any value that could not be placed, any failing or uncheckable
-    identity, and the result stays `needs_ocr` with no cells and a message saying why.
+    the one that keeps more cells is emitted. A wrong number is worse than none, so a cell is
+    kept only when its number was recognised with confidence and, for tables 三 and 四, at
+    least one identity I1–I4 that reads it holds on the OCR'd values; every cell of an identity
+    that fails is left unread, and so is every blank (OCR cannot tell a printed blank from a
+    number it missed). What is left unread is listed in `unread` with its page and box and the
+    document is `partial`; the rest of its cells load.
     """
     from .ocr import read_scanned
 
@@ -237,47 +306,79 @@ def _extract_ocr(data: bytes, out: dict) -> dict:
     seconds = time.monotonic() - started
     org, year = title_info(docs[0].text)
     out["organisation"], out["year"] = out["organisation"] or org, out["year"] or year
-    refusals = []
     base = dict(out)
+    readings = []
     for doc in docs:  # the image's ruled grid first, then word positions under the headers
-        out = dict(base, cells={}, raw_text_cells={}, cell_locations={}, unmapped=[])
+        reading = dict(base, cells={}, raw_text_cells={}, cell_locations={}, unmapped=[], unread=[])
         m = map_document(doc)
-        _fill_cells(out, m)
-        out["unmapped"].extend(doc.unplaced)
-        problems = ocr_gate_problems(out, m)
+        _fill_cells(reading, m)
+        reading["unmapped"].extend(doc.unplaced)
+        dropped = keep_vouched_ocr_cells(reading, m)
         how = "image grid" if any(t.source == "ocr-image-grid" for t in doc.tables) else "word positions"
-        log.info("ocr %s by %s: %d pages in %.1f s, %s", out["path"], how, len(stats), seconds,
-                 problems or "trusted")
-        if not problems:
-            out["status"], out["error"], out["format"], out["read_by"] = "ok", None, "pdf-scanned", "ocr"
-            return out
-        refusals.append(f"by {how}: " + "; ".join(problems[:6]) + ("; …" if len(problems) > 6 else ""))
-    out = base
-    return _fail(out, "needs_ocr", f"the PDF has no usable text layer; OCR ran on {len(stats)} pages "
-                                   f"({seconds:.0f} s) but its reading was not trusted ("
-                                   + " | ".join(refusals) + ")")
-
-
-def ocr_gate_problems(out: dict, m) -> list[str]:
-    """Why an OCR reading must not be emitted ([] when every layout cell was read and checks pass)."""
-    problems = []
-    if not (m.template_s2 and m.template_s3):
-        missing = sorted({"二", "三", "四"} - m.sections)
-        problems.append(("sections not found: " + "".join(missing)) if missing
-                        else "template of a section unknown")
+        log.info("ocr %s by %s: %d pages in %.1f s, %d cells kept, %d left unread", out["path"], how,
+                 len(stats), seconds, len(reading["cells"]), dropped)
+        readings.append((reading, m, how))
+    reading, m, how = max(readings, key=lambda r: len(r[0]["cells"]))  # the first of equals
+    if not reading["cells"]:
+        return _fail(base, "needs_ocr", f"the PDF has no usable text layer; OCR ran on {len(stats)} pages "
+                                        f"({seconds:.0f} s) but read no number it could vouch for")
+    reading["format"], reading["read_by"] = "pdf-scanned", "ocr"
     expected = allowed_codes(m.template_s2, m.template_s3)
-    unread = [c for c in expected if out["cells"].get(c) is None]
-    if unread:
-        problems.append(f"{len(unread)} cells unread")
-    numeric_unmapped = [u for u in out["unmapped"]
-                        if any(re.search(r"\d", str(v)) for v in u.get("values", []))]
-    if numeric_unmapped:
-        problems.append(f"{len(numeric_unmapped)} rows of values not placed")
-    for c in out["identity_checks"]:
-        if c["ok"] is not True:
-            verdict = "fails" if c["ok"] is False else "cannot be checked"
-            problems.append(f"{c['id']} {verdict} on {c['scope']}")
-    return problems
+    if m.template_s2 and m.template_s3 and set(reading["cells"]) == expected and not reading["unread"]:
+        reading["status"], reading["error"] = "ok", None
+        return reading
+    reading["status"] = "partial"
+    lacking = len(expected - set(reading["cells"]))
+    reading["error"] = {"kind": "incomplete",
+                        "message": f"scanned PDF read by OCR ({how}, {len(stats)} pages, {seconds:.0f} s): "
+                                   f"{len(reading['cells'])} cells read, {lacking} left unread (listed "
+                                   "with their page and box for a person to read)"
+                                   + ("; template of a section unknown" if not (m.template_s2 and m.template_s3)
+                                      else "")}
+    return reading
+
+
+def keep_vouched_ocr_cells(reading: dict, m, only: set[str] | None = None) -> int:
+    """Move the OCR'd cells the reading cannot vouch for to `unread`; return how many moved.
+
+    `only`: the codes read by OCR (the others came from a text layer and are trusted as they
+    are); None: every cell was OCR'd.
+    """
+    from .identities import domain_ok, identity_members, member_holds
+    from .model import Cell
+
+    cells = reading["cells"]
+    ocrd = set(cells) if only is None else set(only) & set(cells)
+    why: dict[str, str] = {}
+    for code, value in cells.items():
+        if code not in ocrd:
+            continue
+        if value is None:
+            why[code] = "blank in the OCR reading: a printed blank or a number OCR missed"
+        elif not domain_ok(code, value):
+            why[code] = "OCR'd value is not a count this cell can hold"
+    members = identity_members(m.template_s3)
+    for id_, scope, codes in members:
+        if member_holds(id_, [cells.get(c) if c not in why else None for c in codes]) is False:
+            for c in codes:
+                if c in ocrd:
+                    why.setdefault(c, f"OCR'd values break {id_} ({scope}): which one is misread is not known")
+    vouched = {c for id_, _, codes in members
+               if member_holds(id_, [cells.get(c) if c not in why else None for c in codes]) for c in codes}
+    for code in ocrd:
+        if code.startswith(("t3.", "t4.")) and code not in vouched:
+            why.setdefault(code, "no identity confirms this OCR'd number (a cell it sums with is unread)")
+    for code, reason in why.items():
+        loc = reading["cell_locations"].pop(code, None)
+        reading["raw_text_cells"].pop(code, None)
+        del cells[code]
+        placed = m.cells.get(code)
+        page = loc["page"] if loc else (placed.cell.page if placed else None)
+        bbox = tuple(loc["bbox_pt"]) if loc else (placed.cell.bbox if placed else None)
+        m.unread[code] = Cell(placed.cell.text if placed else "", page, bbox, unread=reason)
+    reading["identity_checks"] = check_identities(cells, m.template_s3)
+    reading["unread"] = unread_cells(m, cells)
+    return len(why)
 
 
 def _status(out: dict, m, doc: Document, pdf_read) -> dict:

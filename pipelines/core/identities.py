@@ -52,6 +52,32 @@ def t3_rows(template_s3: str | None) -> list[str]:
             + ["t3.result.total", "t3.carry_forward"])
 
 
+def identity_members(template_s3: str | None) -> list[tuple[str, str, list[str]]]:
+    """(id, scope, every code the check reads) for I1–I4, in the order `check_identities` gives."""
+    out: list[tuple[str, str, list[str]]] = []
+    if template_s3 in RES:
+        for c in C7:
+            out.append(("I1", c, [f"t3.new_received:{c}", f"t3.carried_over:{c}", f"t3.result.total:{c}",
+                                  f"t3.carry_forward:{c}"]))
+        for c in C7:
+            out.append(("I2", c, [f"t3.result.{r}:{c}" for r in RES[template_s3]] + [f"t3.result.total:{c}"]))
+        for row in t3_rows(template_s3):
+            out.append(("I3", row, [f"{row}:{c}" for c in C7]))
+    for g in T4_GROUPS:
+        out.append(("I4", g, [f"t4.{g}.{p}" for p in T4_PARTS] + [f"t4.{g}.total"]))
+    return out
+
+
+def member_holds(id_: str, values: list) -> bool | None:
+    """Whether one identity holds on its members' values (`identity_members` order); None when
+    a member is missing or blank."""
+    if not values or not all(_num(v) for v in values):
+        return None
+    if id_ == "I1":
+        return _sum(values[:2]) == _sum(values[2:])
+    return _sum(values[:-1]) == values[-1]
+
+
 def check_identities(cells: dict, template_s3: str | None) -> list[dict]:
     """All I1–I5 entries for one report's `cells` (code -> printed value or None)."""
     out: list[dict] = []

@@ -32,6 +32,8 @@ import unicodedata
 log = logging.getLogger(__name__)
 
 OCR_DPI = 200
+# a recognised number below this score is not read: its cell is listed as unread (never guessed)
+OCR_MIN_SCORE = 0.8
 _ENGINE = None
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
 _JUNK = re.compile(r"^[\W_]+$")  # punctuation or speckle only
@@ -42,10 +44,10 @@ _EDGE_NOISE = ".,:;'`\"·、。，：；‘’“”|_~"
 
 
 def enabled(flag: bool | None = None) -> bool:
-    """OCR is opt-in: the keyword argument, else env XXGK_OCR=1."""
+    """OCR is on unless turned off: the keyword argument, else env XXGK_OCR=0 (or false/no/off)."""
     if flag is not None:
         return bool(flag)
-    return os.environ.get("XXGK_OCR", "").strip().lower() in ("1", "true", "yes", "on")
+    return os.environ.get("XXGK_OCR", "").strip().lower() not in ("0", "false", "no", "off")
 
 
 def engine():
@@ -81,10 +83,16 @@ def clean_text(text: str) -> str:
 
 
 def render_grey(page, dpi: int | None = None):
+    """The page as one grey channel in which red ink is paper.
+
+    Rendered in colour, then the red channel kept: a red seal stamped over a number is near
+    white there while black print stays dark, so the seal is separated by colour before
+    recognition (a grey scan loses nothing: its channels are equal).
+    """
     import numpy as np
 
     dpi = dpi or OCR_DPI
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB(A)
     arr = bitmap.to_numpy()
     arr = arr[:, :, 0] if arr.ndim == 3 else arr
     return np.ascontiguousarray(arr)
@@ -179,14 +187,9 @@ def _cy(b: dict) -> float:
 
 def _value_columns(nums: list[dict], min_rows: int = 4) -> list[float]:
     """x-centres shared by at least min_rows numeric boxes."""
-    tol = OCR_DPI / 72 * 6  # 6 pt
-    groups: list[list[float]] = []
-    for x in sorted(_cx(b) for b in nums):
-        if groups and x - groups[-1][-1] <= tol:
-            groups[-1].append(x)
-        else:
-            groups.append([x])
-    return [sum(g) / len(g) for g in groups if len(g) >= min_rows]
+    from .geometry import cluster_means
+
+    return cluster_means((_cx(b) for b in nums), OCR_DPI / 72 * 6, min_size=min_rows)  # 6 pt
 
 
 def _rows(boxes: list[dict]) -> list[list[dict]]:
@@ -309,19 +312,10 @@ def ruling_lines(grey, scale: float) -> dict:
     return out
 
 
-def _cluster(values: list[float], tol: float) -> list[float]:
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= tol:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [sum(g) / len(g) for g in groups]
-
-
 def grid_tables(number: int, words: list[dict], lines: dict):
     """Ruled tables of one OCR'd page: the grid from the image's lines, words placed by centre."""
-    from .pdf_reader import _Grid, _span_sets, table_from_grid
+    from .geometry import cluster_means, span_sets
+    from .pdf_reader import _Grid, table_from_grid
 
     hs, vs = lines.get("h", []), lines.get("v", [])
     tables = []
@@ -331,8 +325,8 @@ def grid_tables(number: int, words: list[dict], lines: dict):
         # a table's first or last row alone on a page may lack its outer rule: the vertical
         # rules' ends close it
         tops, bottoms = [s[1] for s in tv], [s[2] for s in tv]
-        ys = _cluster([s[0] for s in th] + [min(tops, default=box[1]), max(bottoms, default=box[3])], 2.5)
-        xs = _cluster([s[0] for s in tv], 2.5)
+        ys = cluster_means([s[0] for s in th] + [min(tops, default=box[1]), max(bottoms, default=box[3])], 2.5)
+        xs = cluster_means([s[0] for s in tv], 2.5)
         if len(ys) < 2 or len(xs) < 3:
             continue
         nrows, ncols = len(ys) - 1, len(xs) - 1
@@ -343,7 +337,7 @@ def grid_tables(number: int, words: list[dict], lines: dict):
         def ruled_v(x, y):
             return any(abs(s[0] - x) <= 2.5 and s[1] - 2 <= y <= s[2] + 2 for s in tv)
 
-        find, union = _span_sets(nrows, ncols)
+        find, union = span_sets(nrows, ncols)
         for r in range(nrows):
             ym = (ys[r] + ys[r + 1]) / 2
             for c in range(ncols):
@@ -362,19 +356,14 @@ def _line_groups(hs, vs) -> list[tuple[float, float, float, float]]:
     """Bounding boxes of connected sets of ruling lines (one per table), top to bottom."""
     segs = [("h", s) for s in hs] + [("v", s) for s in vs]
     boxes = [((s[1], s[0], s[2], s[0]) if k == "h" else (s[0], s[1], s[0], s[2])) for k, s in segs]
-    parent = list(range(len(boxes)))
+    from .geometry import disjoint_sets
 
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
+    find, union = disjoint_sets(range(len(boxes)))
     for i, a in enumerate(boxes):
         for j in range(i + 1, len(boxes)):
             b = boxes[j]
             if a[0] - 3 <= b[2] and b[0] - 3 <= a[2] and a[1] - 3 <= b[3] and b[1] - 3 <= a[3]:
-                parent[find(i)] = find(j)
+                union(i, j)
     groups: dict[int, list[tuple]] = {}
     for i, b in enumerate(boxes):
         groups.setdefault(find(i), []).append(b)
@@ -395,6 +384,37 @@ def page_text(words: list[dict]) -> str:
 
 def max_pages() -> int:
     return int(os.environ.get("XXGK_OCR_MAX_PAGES", "12"))
+
+
+def read_pages_by_ocr(data: bytes, numbers: list[int]):
+    """Chosen pages of a PDF -> (candidate Documents holding only those pages' tables, stats).
+
+    For a text PDF whose table pages are pixels (a pasted picture, a garbled font): the same
+    two readings as `read_scanned`, image grid first.
+    """
+    from .model import Document
+    from .pdf_positions import PositionReader
+    from .pdf_reader import _open
+
+    pdf = _open(data)
+    try:
+        positions = PositionReader(repair_s3=True)
+        by_grid, by_position, stats = [], [], []
+        for n in numbers[: max_pages()]:
+            words, st = ocr_page(pdf[n - 1], n)
+            lines = st.pop("grid_lines", None) or {}
+            stats.append(st)
+            by_position.extend(positions.page_tables(n, words))
+            by_grid.extend(grid_tables(n, words, lines))
+    finally:
+        pdf.close()
+    docs = []
+    if by_grid:
+        docs.append(Document(text="", tables=by_grid, format="pdf"))
+    doc = Document(text="", tables=by_position, format="pdf")
+    doc.unplaced.extend(positions.unplaced)
+    docs.append(doc)
+    return docs, stats
 
 
 def read_scanned(data: bytes):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .geometry import cluster_means
 from .model import Cell, Table
 from .normalise import norm, split_ordinal
 from .values import is_value_like
@@ -68,13 +69,7 @@ def _header_band(lines: list[list[dict]], i: int) -> list[list[dict]]:
 
 
 def _cluster_centres(xs: list[float], tol: float = 6.0) -> list[float]:
-    groups: list[list[float]] = []
-    for x in sorted(xs):
-        if groups and x - groups[-1][-1] <= tol:
-            groups[-1].append(x)
-        else:
-            groups.append([x])
-    return [sum(g) / len(g) for g in groups]
+    return cluster_means(xs, tol)
 
 
 def _numeric(w: dict) -> bool:
@@ -592,7 +587,17 @@ def _cell(number: int, words: list[dict]) -> Cell:
     text = " ".join(w["text"] for w in words)
     box = (round(min(w["x0"] for w in words), 1), round(min(w["top"] for w in words), 1),
            round(max(w["x1"] for w in words), 1), round(max(w["bottom"] for w in words), 1))
-    return Cell(text, number, box)
+    return Cell(text, number, box, unread=unsure(words))
+
+
+def unsure(words: list[dict]) -> str | None:
+    """Why a cell's OCR'd number cannot be trusted (a low recognition score), else None."""
+    from .ocr import OCR_MIN_SCORE
+
+    scores = [w["ocr_score"] for w in words if w.get("ocr_score") is not None and _numeric(w)]
+    if scores and min(scores) < OCR_MIN_SCORE:
+        return f"OCR unsure of this number (score {min(scores):.2f})"
+    return None
 
 
 def _band(lines: list[list[dict]], i: int) -> list[list[dict]]:

@@ -22,9 +22,10 @@ import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from .geometry import cluster_leaders, span_sets
 from .model import Cell, Document, Table
 from .normalise import norm
-from .pdf_positions import PositionReader
+from .pdf_positions import PositionReader, unsure
 from .reader_errors import ReaderError
 
 log = logging.getLogger(__name__)
@@ -240,30 +241,12 @@ class _Grid:
         return len(self.ys) - 1, len(self.xs) - 1
 
 
-def _span_sets(nrows: int, ncols: int):
-    """Union-find over grid positions: merged cells become one set owned by its top-left position."""
-    parent = {(r, c): (r, c) for r in range(nrows) for c in range(ncols)}
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the top-left position owns the span
-
-    return find, union
-
-
 def _grid_from_camelot(tb, page_height: float) -> _Grid:
     cells = tb.cells
     nrows, ncols = len(cells), len(cells[0])
     xs = [cells[0][c].x1 for c in range(ncols)] + [cells[0][ncols - 1].x2]
     ys = [page_height - cells[r][0].y2 for r in range(nrows)] + [page_height - cells[nrows - 1][0].y1]
-    find, union = _span_sets(nrows, ncols)
+    find, union = span_sets(nrows, ncols)
 
     for r in range(nrows):
         for c in range(ncols):
@@ -327,7 +310,9 @@ def table_from_grid(grid: _Grid, chars: list[dict], source: str) -> Table:
             c1 = max(cc for cc in range(c, ncols) if grid.owner[r][cc] == own)
             bbox = (round(grid.xs[c], 1), round(grid.ys[r], 1), round(grid.xs[c1 + 1], 1),
                     round(grid.ys[r1 + 1], 1))
-            row.append(Cell(_chars_text(buckets.get(own, [])), grid.page, bbox))
+            inside = buckets.get(own, [])
+            # OCR words carry a recognition score: an unsure number leaves its cell unread
+            row.append(Cell(_chars_text(inside), grid.page, bbox, unread=unsure(inside)))
         rows.append(row)
     return Table(rows, grid.page, source)
 
@@ -459,12 +444,7 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
 
 
 def _cluster(values: list[float], tol: float = 1.5) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if out and v - out[-1] <= tol:
-            continue
-        out.append(v)
-    return out
+    return cluster_leaders(values, tol)
 
 
 def _words(chars: list[dict]) -> list[dict]:
@@ -519,7 +499,7 @@ def _grid_from_rules(number: int, segs, words) -> _Grid | None:
     def ruled(y: float, x: float) -> bool:
         return any(abs(s[0] - y) <= 1.5 and s[1] - 1 <= x <= s[2] + 1 for s in segs)
 
-    find, union = _span_sets(nrows, ncols)
+    find, union = span_sets(nrows, ncols)
 
     for r in range(nrows - 1):
         for c in range(ncols):

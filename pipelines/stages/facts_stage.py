@@ -40,14 +40,15 @@ def fact_rows(document_id: str, result: dict) -> list[dict]:
             "value": float(value) if value is not None else None,
             "value_state": state, "raw_text": raw.get(code),
             "page": loc.get("page"), "x0": bbox[0], "top": bbox[1], "x1": bbox[2], "bottom": bbox[3],
-            **_review_columns(result, reviewed.get(code)),
+            **_review_columns(result, reviewed.get(code), code),
         })
     return rows
 
 
-def _review_columns(result: dict, review: dict | None) -> dict:
-    if review is None:
-        return {"read_by": result.get("read_by"), "machine_value": None, "review_kind": None,
+def _review_columns(result: dict, review: dict | None, code: str = "") -> dict:
+    if review is None:  # a text PDF with a table OCR'd from a picture says per cell how it was read
+        return {"read_by": (result.get("cell_read_by") or {}).get(code) or result.get("read_by"),
+                "machine_value": None, "review_kind": None,
                 "reviewed_by": None, "reviewed_at": None, "review_note": None}
     machine = review.get("machine_value")
     return {"read_by": "human" if review["kind"] == "value" else result.get("read_by"),
@@ -104,12 +105,14 @@ def build_fact_tables(records: Iterable[dict], resolve_org: Callable[[str], str 
     the documents they were made on (same sha256); a decision on other bytes is not applied."""
     docs, facts, checks = [], [], []
     seen: set[str] = set()
-    in_force = review_decisions.effective(review_decisions.read_all())
+    decided = review_decisions.read_all()
+    in_force, templates = review_decisions.effective(decided), review_decisions.templates(decided)
     review = {"human_cells": 0, "printed_as_is": 0, "dropped": 0}
     for record in records:
         result = load_result(record["sha256"]) if record.get("sha256") and not record.get("error_kind") else None
         if result is not None and record["sha256"] in in_force:
-            result, counts = apply_decisions(result, in_force.pop(record["sha256"]))
+            result, counts = apply_decisions(result, in_force.pop(record["sha256"]),
+                                             templates.get(record["sha256"]))
             for k, v in counts.items():
                 review[k] += v
         row = document_row(record, result, resolve_org)

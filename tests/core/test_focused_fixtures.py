@@ -101,14 +101,29 @@ def test_unruled_ambiguous_value_is_not_guessed():
 
 
 @pytest.mark.parametrize("name", ["garbled.pdf", "image-tables.pdf"])
-def test_unreadable_table_text_needs_ocr_and_emits_no_number(name):
+def test_unreadable_table_text_without_ocr_needs_ocr_and_emits_no_number(name):
     truth = _truth(name)
-    got = extract_path(FOCUSED / name)
+    got = extract_path(FOCUSED / name, ocr=False)
     assert got["status"] == truth["expect"]["status"] == "failed"
     assert got["error"]["kind"] == truth["expect"]["error_kind"] == "needs_ocr"
     assert got["cells"] == {} and got["cell_locations"] == {}
     # the prose page still gives the title
     assert (got["organisation"], got["year"]) == ("青川县桃源镇人民政府", 2023)
+
+
+@pytest.mark.parametrize("name", ["garbled.pdf", "image-tables.pdf"])
+def test_tables_in_pixels_are_read_by_ocr_by_default(name, monkeypatch):
+    """A garbled font or tables pasted as pictures in a text PDF: OCR on those pages (the
+    default), every cell kept equals the print (the same values as hrules.pdf), the rest unread."""
+    monkeypatch.delenv("XXGK_OCR", raising=False)
+    printed = _truth("hrules.pdf")["cells"]
+    got = extract_path(FOCUSED / name)
+    assert got["read_by"] == "ocr" and got["status"] in ("ok", "partial")
+    wrong = {c: (v, printed[c]) for c, v in got["cells"].items() if v != printed[c]}
+    assert wrong == {}
+    assert len(got["cells"]) >= 190, got["error"]  # measured: 200 of 200 on both
+    assert {u["code"] for u in got["unread"]} == set(printed) - set(got["cells"])
+    assert set(got["cell_read_by"].values()) <= {"ocr", "text"} and "ocr" in got["cell_read_by"].values()
 
 
 def test_garbled_text_layer_really_is_garbage():

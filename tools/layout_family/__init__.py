@@ -30,8 +30,10 @@ FAMILIES = TEXT_FAMILIES + IMAGE_FAMILIES
 NEEDS_SOFFICE = ("lo_docx", "lo_html")
 # seeds the reader tests use (tests/layouts/test_reader_families.py): few, so the suite stays fast
 TEST_SEEDS = {f: (0,) if f in NEEDS_SOFFICE or f == "scan" else (0, 1, 2) for f in FAMILIES}
-# seeds no test uses: `make bench-extract` measures them, so a reader is not tuned to the test seeds
-HELD_OUT_SEEDS = tuple(range(1000, 1010))
+# seeds no test uses and no reader change was tuned on: `make bench-extract` measures them.
+# (Seeds 1000-1009 were held out at first but were looked at while the readers were written,
+# so they are tuning seeds now, like the test seeds.)
+HELD_OUT_SEEDS = tuple(range(7000, 7010))
 
 
 @dataclass
