@@ -132,8 +132,11 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
     exports_dir = Path(exports_dir)
     exports_dir.mkdir(parents=True, exist_ok=True)
     out: dict[str, dict] = {}
-    con = duckdb.connect(str(db_path), read_only=True, config={"enable_progress_bar": False})
+    # No config= here: a process that already has the file open (the Dagster run) refuses a
+    # second connection with a different configuration.
+    con = duckdb.connect(str(db_path), read_only=True)
     try:
+        con.execute("SET enable_progress_bar = false")  # this connection only: no bar in run logs
         tables = [
             r[0]
             for r in con.execute(

@@ -138,3 +138,16 @@ def test_xlsx_workbook_of_the_marts(warehouse, exported):
         assert [list(r) for r in dictionary] == read_csv(folder / DICTIONARY_FILE)
     finally:
         wb.close()
+
+
+def test_export_while_the_process_already_has_the_file_open(warehouse, tmp_path):
+    """In a Dagster run the published file is already open in the process: the export must not
+    ask DuckDB for a connection with a different configuration (DuckDB refuses it)."""
+    import duckdb
+
+    held = duckdb.connect(str(warehouse.db_path), read_only=True)
+    try:
+        out = export_marts(warehouse.db_path, tmp_path / "exports")
+        assert out["org_year"]["rows"] == held.execute("select count(*) from marts.org_year").fetchone()[0]
+    finally:
+        held.close()
