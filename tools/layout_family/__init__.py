@@ -100,16 +100,23 @@ def _base_pdf_params(rng: random.Random) -> PdfParams:
     )
 
 
-def _t3_break_rows(rng: random.Random, n_rows: int, inside: bool) -> dict:
-    """{row: "before" | label lines kept on the first page} for 1–2 forced breaks in table 三."""
+def _t3_break_rows(rng: random.Random, labels: list[str], inside: bool) -> dict:
+    """{grid row: "before" | label lines kept on the first page} for 1–2 forced breaks in table 三.
+
+    `labels` are the data rows' labels; an inside-row break goes to a row with a long label (one
+    that wraps), the layout falls back to a break before the row if it does not wrap."""
+    n_rows = len(labels) + 3
     rows = rng.sample(range(4, n_rows), rng.choice([1, 1, 2]))
+    long_rows = [k + 3 for k, lab in enumerate(labels) if k >= 2 and len(lab) >= 12]
+    if inside:
+        rows[0] = rng.choice(long_rows)
     out: dict = {}
     for ri in rows:
         out[ri] = rng.choice([1, 2]) if inside and ri == rows[0] else "before"
     return out
 
 
-def _pdf_params(family: str, rng: random.Random, n_t3_rows: int) -> PdfParams:
+def _pdf_params(family: str, rng: random.Random, t3_labels: list[str]) -> PdfParams:
     p = _base_pdf_params(rng)
     if family in ("grid", "hrules", "three_line"):
         p.rules = family
@@ -126,7 +133,7 @@ def _pdf_params(family: str, rng: random.Random, n_t3_rows: int) -> PdfParams:
         p.rules = rng.choice(["grid", "hrules", "none"])
         p.label_frac = rng.uniform(0.26, 0.4)
         inside = rng.random() < 0.6
-        p.breaks = {"t3": _t3_break_rows(rng, n_t3_rows, inside)}
+        p.breaks = {"t3": _t3_break_rows(rng, t3_labels, inside)}
         if rng.random() < 0.4:
             p.breaks["t2"] = {rng.randrange(3, 8): "before"}
         p.repeat_header = rng.random() < 0.5
@@ -137,7 +144,7 @@ def _pdf_params(family: str, rng: random.Random, n_t3_rows: int) -> PdfParams:
                                     "rotate90", "upside_down"])
         p.label_frac = rng.uniform(0.24, 0.5)
         if rng.random() < 0.5:
-            p.breaks = {"t3": _t3_break_rows(rng, n_t3_rows, rng.random() < 0.5)}
+            p.breaks = {"t3": _t3_break_rows(rng, t3_labels, rng.random() < 0.5)}
         p.repeat_header = rng.random() < 0.3
     elif family == "pasted_image":
         p.rules = "grid"
@@ -175,13 +182,16 @@ def draw(family: str, seed: int, *, template: tuple[str, str] | None = None,
 
         data, suffix, params, info = scan.render(r, rng, _base_pdf_params(rng), **param_overrides)
     else:
-        p = _pdf_params(family, rng, len(t3_row_codes(r.template_s3)) + 3)
+        from tools.sample_county.tables import T3_LABELS
+
+        p = _pdf_params(family, rng, [T3_LABELS[row] for row in t3_row_codes(r.template_s3)])
         p = dataclasses.replace(p, **param_overrides)
         from .pdf import render
 
         data, info = render(r, p)
         suffix, params = ".pdf", dataclasses.asdict(p)
         params["breaks"] = {k: {str(a): b for a, b in v.items()} for k, v in p.breaks.items()}
+        params["breaks_applied"] = info["breaks_applied"]     # what the layout could do (see pdf.py)
     params = dict(params, template=[r.template_s2, r.template_s3], identity_break=identity_break)
     return Case(family, seed, data, suffix, dict(r.values), params, r.template_s2, r.template_s3,
                 r.organisation, r.year, r.title, raw_text=dict(r.raw_text), violations=list(r.violations),

@@ -77,6 +77,7 @@ class Writer:
         self.locations: dict = {}
         self.table_pages: dict = {}
         self.image_codes: set = set()
+        self.breaks_applied: dict = {}      # table -> {row: "before" | label lines kept}
         self.vw, self.vh = size or (W, H)
         self.y = 0.0
 
@@ -354,8 +355,13 @@ class TableLayout:
                 segs[ri].append((page, y, y - part_b))
                 y -= part_b
                 self.split_rows[ri] = brk
+                w.breaks_applied.setdefault(g.name, {})[ri] = brk
                 continue
-            if (brk is not None and ri > 0) or y - need < w.bottom:
+            if brk is not None and ri > 0:
+                # a one-line label cannot be split: the break falls before the row
+                w.breaks_applied.setdefault(g.name, {})[ri] = "before"
+                next_page()
+            elif y - need < w.bottom:
                 next_page()
             segs[ri].append((page, y, y - h))
             y -= h
@@ -485,4 +491,5 @@ def render(r: Report, p: PdfParams) -> tuple[bytes, dict]:
     pages = sorted(set().union(*w.table_pages.values()))
     return data, {"pages_with_tables": pages, "cell_locations": dict(sorted(w.locations.items())),
                   "image_codes": sorted(w.image_codes),
+                  "breaks_applied": {k: {str(r): b for r, b in sorted(v.items())} for k, v in w.breaks_applied.items()},
                   "table_pages": {k: sorted(v) for k, v in w.table_pages.items()}}
