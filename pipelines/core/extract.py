@@ -283,10 +283,10 @@ def _extract_ocr(data: bytes, out: dict) -> dict:
 
     OCR gives two readings (the image's ruled grid, then word positions under the headers);
     the one that keeps more cells is emitted. A wrong number is worse than none, so a cell is
-    kept only when its number was recognised with confidence and, for tables 三 and 四, at
-    least one identity I1–I4 that reads it holds on the OCR'd values; every cell of an identity
-    that fails is left unread, and so is every blank (OCR cannot tell a printed blank from a
-    number it missed). What is left unread is listed in `unread` with its page and box and the
+    kept only when, for tables 三 and 四, at least one identity I1–I4 that reads it holds on the
+    OCR'd values, and for table 二 (no identity) when it was recognised with confidence; every
+    cell of an identity that fails is left unread, and so is every blank (OCR cannot tell a
+    printed blank from a number it missed). What is left unread is listed in `unread` with its page and box and the
     document is `partial`; the rest of its cells load.
     """
     from .ocr import read_scanned
@@ -366,8 +366,11 @@ def keep_vouched_ocr_cells(reading: dict, m, only: set[str] | None = None) -> in
     vouched = {c for id_, _, codes in members
                if member_holds(id_, [cells.get(c) if c not in why else None for c in codes]) for c in codes}
     for code in ocrd:
+        placed = m.cells.get(code)
         if code.startswith(("t3.", "t4.")) and code not in vouched:
             why.setdefault(code, "no identity confirms this OCR'd number (a cell it sums with is unread)")
+        elif placed is not None and placed.cell.unsure and code not in vouched:
+            why.setdefault(code, placed.cell.unsure)  # table 二: no identity, so the score decides
     for code, reason in why.items():
         loc = reading["cell_locations"].pop(code, None)
         reading["raw_text_cells"].pop(code, None)

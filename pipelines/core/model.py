@@ -21,6 +21,8 @@ class Cell:
     # why the printed content could not be read (OCR unsure, a stamp over it): such a cell is
     # listed as unread, never placed, never taken for a printed blank
     unread: str | None = None
+    # OCR recognised this number with a low score: placed, but kept only if an identity vouches
+    unsure: str | None = None
 
 
 @dataclass

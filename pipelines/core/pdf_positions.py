@@ -587,7 +587,7 @@ def _cell(number: int, words: list[dict]) -> Cell:
     text = " ".join(w["text"] for w in words)
     box = (round(min(w["x0"] for w in words), 1), round(min(w["top"] for w in words), 1),
            round(max(w["x1"] for w in words), 1), round(max(w["bottom"] for w in words), 1))
-    return Cell(text, number, box, unread=unsure(words))
+    return Cell(text, number, box, unsure=unsure(words))
 
 
 def unsure(words: list[dict]) -> str | None:

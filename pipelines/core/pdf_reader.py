@@ -311,8 +311,8 @@ def table_from_grid(grid: _Grid, chars: list[dict], source: str) -> Table:
             bbox = (round(grid.xs[c], 1), round(grid.ys[r], 1), round(grid.xs[c1 + 1], 1),
                     round(grid.ys[r1 + 1], 1))
             inside = buckets.get(own, [])
-            # OCR words carry a recognition score: an unsure number leaves its cell unread
-            row.append(Cell(_chars_text(inside), grid.page, bbox, unread=unsure(inside)))
+            # OCR words carry a recognition score: an unsure number needs an identity to vouch for it
+            row.append(Cell(_chars_text(inside), grid.page, bbox, unsure=unsure(inside)))
         rows.append(row)
     return Table(rows, grid.page, source)
 
