@@ -51,7 +51,7 @@ def failed_run(tmp_path_factory, dbt_manifest):
     site = tmp / "site"
     site.mkdir()
     (site / "index.html").write_text("<html><body><p>维护中</p></body></html>", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance, \
+    with pytest.MonkeyPatch.context() as mp, dg.DagsterInstance.ephemeral() as instance, \
             serve_directory(site) as base_url:
         mp.setenv("XXGK_DATA_DIR", str(tmp / "data"))
         mp.setenv("XXGK_SAMPLE_BASE_URL", base_url)

@@ -52,7 +52,7 @@ def portal_run(tmp_path, monkeypatch, dbt_manifest):
     monkeypatch.delenv("XXGK_SOURCES", raising=False)
     monkeypatch.delenv("XXGK_OCR", raising=False)
     site = small_portal(tmp_path / "site")
-    with dg.instance_for_test() as instance, serve_directory(site) as base_url:
+    with dg.DagsterInstance.ephemeral() as instance, serve_directory(site) as base_url:
         monkeypatch.setenv("XXGK_SAMPLE_BASE_URL", base_url)
 
         def run() -> dg.ExecuteInProcessResult:

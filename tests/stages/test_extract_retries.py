@@ -35,7 +35,7 @@ def docs(*paths: Path) -> list[tuple[str, Path]]:
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("XXGK_OCR", raising=False)
+    monkeypatch.setenv("XXGK_OCR", "0")  # OCR is on by default; these tests switch it on themselves
     return tmp_path / "data"
 
 
@@ -80,6 +80,7 @@ def test_installing_the_converter_heals_needs_converter_on_a_plain_rerun(data_di
 
 
 def test_switching_ocr_on_retries_needs_ocr_only(data_dir, monkeypatch):
+    assert not es.reader_capabilities()["ocr"]  # XXGK_OCR=0
     batch = docs(SCANNED, NOT_A_REPORT)
     first = es.extract_documents(batch)
     assert first.failed_by_kind == {"needs_ocr": 1, "not_a_report": 1}
