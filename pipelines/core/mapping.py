@@ -328,6 +328,15 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
     own_six: tuple[list[Cell], str] | None = None
     pending: list[tuple[str, list[Cell], str]] = []  # (row code, value cells, label) in order
     last_label_ref: list[str] | None = None
+    # numbered rows seen before their heading: a heading printed mid-way down the rows it spans
+    # (a grid without the span, or unruled) comes after its first children
+    orphans: list[tuple[int, list[Cell], str, list[Cell]]] = []
+
+    def drop_orphans():
+        for _, _, o_label, o_tail in orphans:
+            _unmapped(m, "三", o_label, o_tail, "row label not recognised")
+        orphans.clear()
+
     for row in rows:
         width = len(row)
         vcols = value_cols_by_width.get(width) or list(range(max(0, width - 7), width))
@@ -344,6 +353,7 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
         row_l3 = None
         matched_any = False
         disagree = False
+        heading = None  # a level-1 or level-2 ordinal printed on this row
         for c in label_cells:
             ordn, rest = split_ordinal(c.text)
             if ordn is None:
@@ -353,6 +363,8 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             if ordn is None:
                 continue
             matched_any = True
+            if ordn.level in (1, 2):
+                heading = ordn
             if ordn.level == 1:
                 l1, l2 = ordn.number, None
             elif ordn.level == 2:
@@ -369,6 +381,17 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             if has_values and value_cells:
                 _unmapped(m, "三", label, tail, "row label not recognised")
             continue
+        if orphans and heading is not None:
+            if (heading.level == 2 and heading.number in L2_PARENT and not disagree and row_l3 is not None
+                    and [o[0] for o in orphans] == list(range(1, row_l3))):
+                for n, o_values, o_label, o_tail in orphans:
+                    if _label_disagrees(Ordinal(3, n), split_ordinal(o_label)[1], heading.number):
+                        _unmapped(m, "三", o_label, o_tail, "the row's number and its label name different rows")
+                    else:
+                        pending.append((_s3_row_code(3, heading.number, n), o_values, [o_label]))
+                orphans.clear()
+            else:
+                drop_orphans()
         if not value_cells:
             continue  # a label-only row, or values already listed as unmapped above
         if disagree:
@@ -379,12 +402,17 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
         if code is None:
             if l2 == 6 and row_l3 is None and l1 == 3:
                 own_six = (value_cells, label)
+            elif row_l3 is not None and l1 in (None, 3) and l2 not in L2_PARENT and heading is None:
+                if orphans and row_l3 != orphans[-1][0] + 1:
+                    drop_orphans()
+                orphans.append((row_l3, value_cells, label, tail))
             elif has_values:
                 _unmapped(m, "三", label, tail, "row label not recognised")
             continue
         ref = [label]
         pending.append((code, value_cells, ref))
         last_label_ref = ref
+    drop_orphans()
     if found_2021_rows:
         m.template_s3 = "2021"
         if own_six and any(norm(c.text) for c in own_six[0]):
