@@ -6,9 +6,11 @@ a republished report (other bytes) does not inherit it and goes back to the queu
 
 A decision line:
     {"id", "at" (UTC ISO), "who", "document_sha256", "code" (null for a note on the document),
-     "kind": "value" | "printed_as_is" | "note" | "undo",
+     "kind": "value" | "printed_as_is" | "template" | "note" | "undo",
      "value" (the number read by the person; null = a printed blank), "raw_text" (as typed),
-     "old_value" (what the cell held when the person decided), "note", "undoes" (id, for undo)}
+     "old_value" (what the cell held when the person decided), "note", "undoes" (id, for undo),
+     "template_s2", "template_s3" (for "template": the layout of a report the machine could not
+     read at all, so its cells can be entered by hand)}
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from pipelines.core.values import parse_cell
 
 log = logging.getLogger(__name__)
 
-KINDS = ("value", "printed_as_is", "note", "undo")
+KINDS = ("value", "printed_as_is", "template", "note", "undo")
+TEMPLATES = ("2019", "2021")
 CELL_KINDS = ("value", "printed_as_is")  # decisions that change what a cell publishes
 BLANK_INPUTS = ("-", "—", "空", "blank")  # what a reviewer types for a printed blank cell
 
@@ -61,7 +64,8 @@ def _now() -> str:
 
 def make_decision(*, who: str, document_sha256: str, kind: str, code: str | None = None,
                   value_text: str | None = None, old_value=None, note: str = "",
-                  undoes: str | None = None) -> dict:
+                  undoes: str | None = None, template_s2: str | None = None,
+                  template_s3: str | None = None) -> dict:
     """A validated decision line (not yet written)."""
     who = (who or "").strip()
     if not who:
@@ -72,14 +76,19 @@ def make_decision(*, who: str, document_sha256: str, kind: str, code: str | None
         raise DecisionError("document_sha256 must be the 64-hex sha256 of the document")
     if kind in CELL_KINDS and not code:
         raise DecisionError(f"a {kind} decision needs the cell code")
+    if kind == "template" and (template_s2 not in TEMPLATES or template_s3 not in TEMPLATES):
+        raise DecisionError("模板须为 2019 或 2021: template_s2 and template_s3 must be 2019 or 2021")
     if kind == "undo" and not undoes:
         raise DecisionError("an undo names the decision it takes back (undoes)")
     value, raw = parse_value(value_text) if kind == "value" else (None, None)
     if kind == "printed_as_is":
         value = old_value
-    return {"id": uuid.uuid4().hex, "at": _now(), "who": who, "document_sha256": document_sha256,
-            "code": code, "kind": kind, "value": value, "raw_text": raw, "old_value": old_value,
-            "note": (note or "").strip(), "undoes": undoes}
+    out = {"id": uuid.uuid4().hex, "at": _now(), "who": who, "document_sha256": document_sha256,
+           "code": code, "kind": kind, "value": value, "raw_text": raw, "old_value": old_value,
+           "note": (note or "").strip(), "undoes": undoes}
+    if kind == "template":
+        out.update(code=None, template_s2=template_s2, template_s3=template_s3)
+    return out
 
 
 def append(decision: dict, path: Path | None = None) -> dict:
@@ -125,6 +134,12 @@ def effective(decisions: list[dict]) -> dict[str, dict[str, dict]]:
         if d.get("kind") in CELL_KINDS and d.get("id") not in undone and d.get("code"):
             out.setdefault(d["document_sha256"], {})[d["code"]] = d
     return out
+
+
+def templates(decisions: list[dict]) -> dict[str, dict]:
+    """document_sha256 -> the template decision in force (the last one not undone)."""
+    undone = {d.get("undoes") for d in decisions if d.get("kind") == "undo"}
+    return {d["document_sha256"]: d for d in decisions if d.get("kind") == "template" and d.get("id") not in undone}
 
 
 def digest(path: Path | None = None) -> str:

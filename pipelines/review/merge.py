@@ -25,13 +25,30 @@ def unread_codes(result: dict) -> list[str]:
     return sorted(expected - set(result.get("cells") or {}))
 
 
-def apply_decisions(result: dict, decisions: dict[str, dict]) -> tuple[dict, dict]:
+def blank_reading(result: dict, template: dict) -> dict:
+    """A report the machine could not read at all, as a reading of the layout a reviewer chose
+    with no cell read yet: the cells people enter are all it will hold."""
+    out = copy.deepcopy(result)
+    machine = result.get("error") or {}
+    out.update(status="partial", template_s2=template["template_s2"], template_s3=template["template_s3"],
+               cells={}, raw_text_cells={}, cell_locations={}, unread=[], unmapped=[], read_by="human",
+               error={"kind": "incomplete", "message": "entered by people in xxgk review (the machine: "
+                      f"{machine.get('kind')}: {machine.get('message')})"})
+    return out
+
+
+def apply_decisions(result: dict, decisions: dict[str, dict], template: dict | None = None) -> tuple[dict, dict]:
     """(merged result, counts) for one document's decisions in force (code -> decision).
 
     A decision for a code the document's layout does not have is not applied (counted as
     dropped). The merged result carries `reviewed`: code -> {kind, machine_value, who, at, note}.
+    A report that failed to read takes the cells people entered once a reviewer chose its
+    `template` (a template decision); without one its decisions are dropped.
     """
     counts = {"human_cells": 0, "printed_as_is": 0, "dropped": 0}
+    if result.get("status") == "failed" and template is not None \
+            and template.get("document_sha256") == result.get("sha256"):
+        result = blank_reading(result, template)
     if not decisions or result.get("status") not in ("ok", "partial"):
         counts["dropped"] = len(decisions or {})
         return result, counts
@@ -64,5 +81,6 @@ def apply_decisions(result: dict, decisions: dict[str, dict]) -> tuple[dict, dic
             out["status"], out["error"] = "ok", None
         elif reviewed and (out.get("error") or {}).get("kind") == "incomplete":
             out["error"] = {"kind": "incomplete",
-                            "message": f"{len(lacking)} layout cells not found (after review)"}
+                            "message": f"{len(lacking)} layout cells still unread after review; "
+                                       + (out["error"].get("message") or "")}
     return out, counts

@@ -16,7 +16,7 @@ from pipelines import settings
 from pipelines.core.codes import items
 from pipelines.core.identities import C6, C7, RES, T4_PARTS, check_identities, t3_rows
 from pipelines.review import decisions as store
-from pipelines.review.merge import unread_codes
+from pipelines.review.merge import blank_reading, unread_codes
 from pipelines.stages.extract_stage import load_result
 
 # error kinds that still mean "this is an annual report the machine could not read"
@@ -67,6 +67,27 @@ def identity_codes(identity: str, scope: str, template_s3: str | None) -> list[s
     return []
 
 
+def guessed_template(year: int | None) -> str:
+    """The template a report of `year` most likely prints: the 2021 one from the 2021 reports on."""
+    return "2021" if (year or 0) >= 2021 else "2019"
+
+
+def reading(sha: str, year: int | None, decisions: list[dict] | None = None) -> tuple[dict, dict | None]:
+    """(the machine's result as the reviewer works on it, the layout of a failed report).
+
+    A report that failed to read is shown as a blank reading of the layout a reviewer chose
+    (a template decision), or of the likely one for its year until somebody chooses."""
+    result = load_result(sha) or {}
+    if result.get("status") != "failed":
+        return result, None
+    decisions = store.read_all() if decisions is None else decisions
+    chosen = store.templates(decisions).get(sha)
+    guess = guessed_template(year)
+    layout = {"template_s2": chosen["template_s2"] if chosen else guess,
+              "template_s3": chosen["template_s3"] if chosen else guess, "decided": chosen is not None}
+    return blank_reading(result, layout), layout
+
+
 def _connect():
     path = settings.warehouse_path()
     if not path.exists():
@@ -104,20 +125,26 @@ def build_queue() -> list[dict]:
     an older version counts a tenth."""
     docs = documents()
     parsed_org_years = {(d["org_id"], d["year"]) for d in docs if d["is_parsed"] and d["is_placed"]}
-    in_force = store.effective(store.read_all())
-    notes = {d["document_sha256"] for d in store.read_all() if d.get("kind") == "note"}
+    decisions = store.read_all()
+    in_force = store.effective(decisions)
+    notes = {d["document_sha256"] for d in decisions if d.get("kind") == "note"}
     out: list[dict] = []
     for d in docs:
         sha = d["document_id"]
         decided = in_force.get(sha, {})
         base = {"document_id": sha, "org_name": d["org_name"] or d["org_name_printed"], "year": d["year"],
                 "format": d["format"], "status": d["status"], "document_url": d["document_url"]}
-        if d["status"] == "failed" and d["error_kind"] in REPORT_FAILURES:
+        if d["status"] == "failed" and d["error_kind"] in REPORT_FAILURES and sha not in notes:
             missing = (d["org_id"], d["year"]) not in parsed_org_years
-            out.append({**base, "kind": "failed_report", "codes": [], "open": 0,
-                        "score": 1000 if missing else 100,
-                        "why": ("该机关该年度在比较中整份缺失" if missing else "已有其他版本可比较")
-                        + f"（{d['error_kind']}: {d['error_message'] or ''}）"})
+            blank, _ = reading(sha, d["year"], decisions)
+            codes = unread_codes(blank)
+            left = [c for c in codes if c not in decided]
+            if left:
+                out.append({**base, "kind": "failed_report", "codes": codes, "open": len(left),
+                            "score": 1000 if missing else 100,
+                            "why": ("该机关该年度在比较中整份缺失" if missing else "已有其他版本可比较")
+                            + f"；已录入 {len(codes) - len(left)}/{len(codes)} 格"
+                            + f"（{d['error_kind']}: {(d['error_message'] or '')[:80]}）"})
         elif d["status"] in ("ok", "partial") and len(sha) == 64:
             result = load_result(sha)
             if result and result.get("status") == "partial":
@@ -167,7 +194,7 @@ def document_view(sha: str) -> dict | None:
     d = document(sha)
     if d is None:
         return None
-    result = load_result(sha) or {}
+    result, layout = reading(sha, d["year"])
     cells = result.get("cells") or {}
     unread = set(unread_codes(result)) if result.get("status") == "partial" else set()
     located = {u["code"]: u for u in (result.get("unread") or []) if u.get("code")}
@@ -193,7 +220,8 @@ def document_view(sha: str) -> dict | None:
     return {"document": {k: v for k, v in d.items()}, "cells": out_cells, "history": history,
             "identity_checks": check_identities(_merged_cells(cells, decided), result.get("template_s3")),
             "template_s3": result.get("template_s3"), "template_s2": result.get("template_s2"),
-            "extraction": {"status": result.get("status"), "error": result.get("error"),
+            "layout_to_choose": layout,
+            "extraction": {"status": "failed" if layout else result.get("status"), "error": result.get("error"),
                            "read_by": result.get("read_by")}}
 
 
@@ -209,7 +237,8 @@ def _merged_cells(cells: dict, decided: dict, entered: dict | None = None) -> di
 def live_checks(sha: str, entered_text: dict[str, str]) -> dict:
     """Identities I1–I5 on the machine's cells, the decisions in force and the values being typed
     (not yet saved); a typed value that is no number is reported, not checked."""
-    result = load_result(sha) or {}
+    d = document(sha) or {}
+    result, _ = reading(sha, d.get("year"))
     decided = store.effective(store.read_all()).get(sha, {})
     entered, invalid = {}, {}
     for code, text in (entered_text or {}).items():

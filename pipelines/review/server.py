@@ -34,7 +34,6 @@ from pipelines import settings
 from pipelines.core.mapping import allowed_codes
 from pipelines.review import decisions as store
 from pipelines.review import pages, queue
-from pipelines.stages.extract_stage import load_result
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +65,18 @@ def _document_payload(sha: str) -> dict:
 
 def _record(body: dict, default_who: str) -> dict:
     sha, code, kind = body.get("document_sha256"), body.get("code"), body.get("kind")
-    if kind not in ("value", "printed_as_is", "note"):
-        raise ApiError(400, "kind must be value, printed_as_is or note")
+    if kind not in ("value", "printed_as_is", "note", "template"):
+        raise ApiError(400, "kind must be value, printed_as_is, template or note")
     doc = queue.document(sha or "")
     if doc is None:
         raise ApiError(404, f"no document {sha} in the published warehouse")
-    result = load_result(sha) or {}
+    result, layout = queue.reading(sha, doc["year"])
     cells = result.get("cells") or {}
-    if kind != "note":
-        layout = allowed_codes(result.get("template_s2"), result.get("template_s3"))
-        if result.get("status") not in ("ok", "partial") or code not in layout:
+    if kind == "template" and layout is None:
+        raise ApiError(400, "only a report the machine could not read takes a template chosen by hand")
+    if kind in ("value", "printed_as_is"):
+        codes = allowed_codes(result.get("template_s2"), result.get("template_s3"))
+        if result.get("status") not in ("ok", "partial") or code not in codes:
             raise ApiError(400, f"{code} is not a cell of this document's layout")
         if kind == "printed_as_is" and code not in cells:
             raise ApiError(400, "按原样印刷只适用于已读出的单元格: only a cell that was read can be confirmed as printed")
@@ -85,9 +86,15 @@ def _record(body: dict, default_who: str) -> dict:
         decision = store.make_decision(who=body.get("who") or default_who, document_sha256=sha, kind=kind,
                                        code=code if kind != "note" else body.get("code"),
                                        value_text=body.get("value_text"), old_value=old,
-                                       note=body.get("note") or "")
+                                       note=body.get("note") or "", template_s2=body.get("template_s2"),
+                                       template_s3=body.get("template_s3"))
     except store.DecisionError as exc:
         raise ApiError(400, str(exc)) from None
+    if layout is not None and not layout["decided"] and kind == "value":
+        # the reviewer typed into the layout guessed from the year: that choice is a decision too
+        store.append(store.make_decision(who=decision["who"], document_sha256=sha, kind="template",
+                                         template_s2=layout["template_s2"], template_s3=layout["template_s3"],
+                                         note="按年份推定的模板"))
     return store.append(decision)
 
 

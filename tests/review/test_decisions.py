@@ -116,3 +116,33 @@ def test_decisions_on_other_bytes_or_outside_the_layout_are_dropped(partial):
     })
     assert counts == {"human_cells": 0, "printed_as_is": 0, "dropped": 2}
     assert merged["cells"] == partial["cells"] and merged["status"] == "partial"
+
+
+def test_a_scanned_report_the_machine_refused_is_entered_by_hand():
+    """taoyuan 2023 is a scan (needs_ocr without OCR): a reviewer chooses its template and types
+    its 200 cells from the page; the merged reading is complete, every identity holds, and every
+    fact says read_by human with no machine value."""
+    truth = json.loads((TRUTH.parent / "taoyuan-2023.truth.json").read_text(encoding="utf-8"))
+    data = (PORTAL / truth["document_url"].lstrip("/")).read_bytes()
+    failed = extract_bytes(data, "scan.pdf", ocr=False)
+    assert failed["status"] == "failed" and failed["error"]["kind"] == "needs_ocr"
+    sha = failed["sha256"]
+    typed = {code: _decide(sha, code, "-" if v is None else str(v)) for code, v in truth["cells"].items()}
+    merged, counts = apply_decisions(failed, typed)
+    assert merged is failed and counts["dropped"] == 200  # no layout chosen: nothing applied
+    with pytest.raises(store.DecisionError):
+        store.make_decision(who="王审核", document_sha256=sha, kind="template", template_s2="2020",
+                            template_s3="2021")
+    layout = store.make_decision(who="王审核", document_sha256=sha, kind="template", template_s2="2021",
+                                 template_s3="2021")
+    half = dict(list(typed.items())[:100])
+    merged, counts = apply_decisions(failed, half, layout)
+    assert merged["status"] == "partial" and counts["human_cells"] == 100
+    assert "needs_ocr" in merged["error"]["message"]
+    merged, counts = apply_decisions(failed, typed, layout)
+    assert counts == {"human_cells": 200, "printed_as_is": 0, "dropped": 0}
+    assert merged["status"] == "ok" and merged["cells"] == truth["cells"]
+    assert merged["identity_checks"] and all(c["ok"] is True for c in merged["identity_checks"])
+    rows = fact_rows(sha, merged)
+    assert len(rows) == 200 and {r["read_by"] for r in rows} == {"human"}
+    assert all(r["machine_value"] is None and r["page"] is None for r in rows)
