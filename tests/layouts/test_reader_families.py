@@ -20,13 +20,10 @@ from pipelines.core.extract import extract_bytes
 from tools.layout_family import FAMILIES, IMAGE_FAMILIES, NEEDS_SOFFICE, TEST_SEEDS
 from tools.layout_family.score import score
 
-# Families whose test seeds the committed reader does not read fully yet (measured at commit e7dacd4,
-# see /work/notes/families.md; held-out seeds of hrules, page_break, lo_docx and lo_html still miss
-# cells there: `make bench-extract` shows them)
-NOT_ALL_CELLS_YET = {
-    "pasted_image": "table 三 pasted as an image: the region is never OCR'd (issue 10 item 3)",
-    "scan": "OCR is off by default and refuses a document with a stamped cell (issue 10 item 3)",
-}
+# Families whose test seeds the committed reader does not read fully yet, {family: reason}: empty
+# since commit ce3bebf (every family's test seeds read, OCR on by default). Held-out seeds still
+# miss cells in some families: `make bench-extract` and /work/notes/families.md show which.
+NOT_ALL_CELLS_YET: dict[str, str] = {}
 WRONG_NUMBERS_YET: dict[str, str] = {}
 
 CASES = [(f, s) for f in FAMILIES for s in TEST_SEEDS[f]]
