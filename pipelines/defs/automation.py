@@ -33,11 +33,10 @@ nightly = dg.ScheduleDefinition(
 def documents_pending_extraction() -> list[str]:
     """sha256 of registry documents a run would extract now: never extracted by the current
     extractor, a damaged cache entry, or a failure that can heal (see extract_stage)."""
-    from pipelines.defs.ingest import extractable
-    from pipelines.stages.crawl_stage import read_registry
+    from pipelines.defs.ingest import extractable, registry_rows_as_they_are
     from pipelines.stages.extract_stage import documents_to_extract
 
-    return documents_to_extract([sha for sha, _ in extractable(read_registry()[0])])
+    return documents_to_extract([sha for sha, _ in extractable(registry_rows_as_they_are())])
 
 
 @dg.sensor(

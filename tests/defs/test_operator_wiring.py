@@ -76,7 +76,7 @@ def test_a_run_where_nothing_changed_is_quiet_and_dbt_leaves_the_repository_clea
     monkeypatch.delenv("XXGK_SOURCES", raising=False)
     from pipelines.definitions import defs
 
-    with caplog.at_level(logging.WARNING), dg.instance_for_test() as instance:
+    with caplog.at_level(logging.WARNING), dg.DagsterInstance.ephemeral() as instance:
         second = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(instance=instance)
         observed = instance.fetch_observations(dg.AssetKey("published_warehouse"), limit=1).records
     assert second.success

@@ -50,3 +50,15 @@ def test_sensor_requests_a_run_when_a_failure_can_heal(tmp_path, monkeypatch):
         assert isinstance(registry_pending(dg.build_sensor_context(instance=instance)), dg.SkipReason)
         store_result(a, failed, {**now, "converter": False})  # tried without, and one is here now
         assert registry_pending(dg.build_sensor_context(instance=instance)).run_key == f"1:{a}"
+
+
+def test_sensor_leaves_a_damaged_registry_for_the_crawl_to_report(tmp_path, monkeypatch):
+    """Asking leaves the file alone: the next crawl sets it aside and says so in its summary."""
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path))
+    from pipelines.defs.automation import documents_pending_extraction
+
+    _registry(["a" * 64])
+    path = tables.staging_path("crawl_documents")
+    path.write_bytes(path.read_bytes()[:40])
+    assert documents_pending_extraction() == []
+    assert path.exists() and len(path.read_bytes()) == 40
