@@ -204,7 +204,7 @@ class Writer:
             return [lab] + [w / sum(rest) * (width - lab) for w in rest]
         return [width / g.ncols] * g.ncols
 
-    def table(self, g: Grid, first_page_orient: str | None = None, image_dpi: int | None = None) -> None:
+    def table(self, g: Grid, image_dpi: int | None = None) -> None:
         if image_dpi:
             self._pasted_table(g, image_dpi)
             return
@@ -387,8 +387,6 @@ class TableLayout:
                 if not frags:
                     continue
                 x0, x1 = self.colx[c0], self.colx[c0 + cell.colspan]
-                if len(frags) > 1 and cell.rowspan == 1:       # a split row: two pages, never two here
-                    frags = frags[:1]
                 ytop, ybot = max(f[1] for f in frags), min(f[2] for f in frags)
                 if p.rules == "grid":
                     c.rect(x0, ybot, x1 - x0, ytop - ybot, stroke=1, fill=0)
