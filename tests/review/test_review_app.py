@@ -248,3 +248,47 @@ def test_page_image_of_a_stored_pdf_with_the_cell_box(site, browser):
     printed = facts(data, "select value from marts.facts where document_id = ? and code = 't3.new_received:total'", [sha])
     assert value.startswith(str(int(printed[0][0])))
     assert dt.problems() == []
+
+
+def _request(url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_api_refuses_what_it_must_not_record(site):
+    data, _, url, _ = site
+    path = data / "review" / "decisions.jsonl"
+    before = path.read_bytes() if path.exists() else b""
+    sha, code = facts(data, "select document_id, code from marts.facts where code = 't4.review.total' "
+                            "and is_latest order by document_id limit 1")[0]
+    # another site's page cannot post decisions; a rebinding host name is refused too
+    assert _request(url + "/api/decisions", {"document_sha256": sha, "code": code, "kind": "value",
+                                             "value_text": "1", "who": "x"},
+                    {"Origin": "http://evil.example"})[0] == 403
+    assert _request(url + "/api/queue", headers={"Host": "evil.example"})[0] == 403
+    assert _request(url + "/api/document/" + "0" * 64)[0] == 404
+    status, err = _request(url + "/api/decisions", {"document_sha256": sha, "code": "t9.nothing", "kind": "value",
+                                                    "value_text": "1", "who": "x"})
+    assert status == 400 and "layout" in err["error"]
+    status, err = _request(url + "/api/decisions", {"document_sha256": sha, "code": code, "kind": "value",
+                                                    "value_text": "七", "who": "x"})
+    assert status == 400 and "不是数值" in err["error"]
+    assert _request(url + "/api/undo", {"id": "no-such-decision", "who": "x"})[0] == 404
+    assert (path.read_bytes() if path.exists() else b"") == before  # nothing was appended
+    # the live check is the extractor's identities on typed values, without saving anything
+    status, res = _request(url + "/api/check", {"document_sha256": sha, "values": {code: "abc"}})
+    assert status == 200 and code in res["invalid"]
+    parts = facts(data, "select sum(value) from marts.facts where document_id = ? and code in "
+                        "('t4.review.upheld', 't4.review.corrected', 't4.review.other', 't4.review.pending')", [sha])[0][0]
+    status, res = _request(url + "/api/check", {"document_sha256": sha, "values": {code: str(int(parts) + 1)}})
+    i4 = next(c for c in res["identity_checks"] if c["id"] == "I4" and c["scope"] == "review")
+    assert i4["ok"] is False and i4["expected"] == parts and i4["printed"] == int(parts) + 1
+    assert (path.read_bytes() if path.exists() else b"") == before
