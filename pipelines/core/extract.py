@@ -154,6 +154,13 @@ def _extract(data: bytes, out: dict, path: str | None, use_ocr: bool = False) ->
             org, year = m_org, year or m_year
     out["organisation"], out["year"] = org, year
 
+    if pdf_read is not None:
+        starts = report_starts([p.text for p in pdf_read.pages])
+        if len(starts) > 1:
+            return _fail(out, "multiple_reports", "this file holds {} reports (tables start again on pages {}): "
+                         "one document must be one report, split the file".format(
+                             len(starts), ", ".join(str(p) for p in starts)))
+
     if pdf_read is not None and out["format"] == "pdf-scanned":
         if use_ocr:
             return _extract_ocr(data, out)
@@ -231,6 +238,31 @@ def _extract_mixed(data: bytes, out: dict, doc: Document, pdf_read, pages: list[
     reading["cell_read_by"] = {c: ("ocr" if c in kept else "text") for c in reading["cells"]}
     pdf_read.garbled_table_pages, pdf_read.image_table_pages = [], []  # read: no longer a reason to OCR
     return _status(reading, m, merged, pdf_read)
+
+
+_SECTION_HEADING = re.compile(r"^\s*([二三四])\s*[、.．]\s*(主动公开政府信息|收到和处理政府信息公开申请|"
+                              r"政府信息公开行政复议|因政府信息公开工作被申请行政复议)")
+
+
+def report_starts(page_texts: list[str]) -> list[int]:
+    """Pages where a report's statutory sections begin; more than one means several reports.
+
+    A report prints 二、主动公开政府信息情况, 三、收到和处理…, 四、…行政复议… once each, in this
+    order (the introduction names them inside a sentence, never at a line start). A heading
+    that comes again, or goes back to an earlier number, starts another report.
+    """
+    starts: list[int] = []
+    last = None
+    for number, text in enumerate(page_texts, 1):
+        for line in (text or "").splitlines():
+            m = _SECTION_HEADING.match(line)
+            if not m:
+                continue
+            section = "二三四".index(m.group(1))
+            if last is None or section <= last:
+                starts.append(number)
+            last = section
+    return starts
 
 
 def _fill_cells(out: dict, m) -> None:
