@@ -558,7 +558,27 @@ def upright(data: bytes, turn: dict[int, int] | None = None) -> bytes:
         src.close()
 
 
+def without_copy_protection(data: bytes) -> bytes:
+    """A copy of a PDF that opens without a password but forbids copying, with that restriction
+    removed (the bytes unchanged otherwise). Such reports are readable: Camelot and pdfplumber
+    refuse them ("text extraction is not allowed"), so they are handed the unlocked copy."""
+    import pypdfium2.raw as pdfium_c
+
+    pdf = _open(data)  # a password-protected file fails here as `encrypted`
+    try:
+        if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) < 0:
+            return data
+        buf = io.BytesIO()
+        pdf.save(buf, flags=pdfium_c.FPDF_REMOVE_SECURITY)
+        return buf.getvalue()
+    finally:
+        pdf.close()
+
+
 def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
+    unlocked = without_copy_protection(data)
+    if unlocked is not data:
+        data, path = unlocked, None  # the readers must read the unlocked copy, not the file
     info: dict = {}
     pages, chars = read_pages(data, pick_table_pages, info)
     if any(p.rotation % 360 for p in pages):

@@ -43,3 +43,24 @@ def test_section_headings_named_in_a_sentence_do_not_start_a_report():
              "四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况"]
     assert report_starts(pages) == [1]
     assert report_starts(pages + ["二、主动公开政府信息情况"]) == [1, 3]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_copy_protected_pdf_is_read():
+    """tests/core/fixtures/copy-protected.pdf: the focused template-2021.docx exported by
+    LibreOffice 7.4 with a permission password and copying forbidden (no open password). Camelot
+    refused it ("text extraction is not allowed") and the report failed; it is read in full."""
+    import pypdfium2.raw as pdfium_c
+
+    data = (FIXTURES / "copy-protected.pdf").read_bytes()
+    pdf = pdfium.PdfDocument(data)
+    assert pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) >= 0  # really protected
+    assert not pdfium_c.FPDF_GetDocPermissions(pdf.raw) & (1 << 4)  # copying forbidden
+    pdf.close()
+    truth = json.loads((Path(__file__).parents[1] / "fixtures" / "focused" / "template-2021.docx.truth.json")
+                       .read_text(encoding="utf-8"))
+    got = extract_bytes(data, "copy-protected.pdf", ocr=False)
+    assert got["status"] == "ok", got["error"]
+    assert got["cells"] == truth["cells"]
