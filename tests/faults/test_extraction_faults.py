@@ -40,9 +40,12 @@ def test_docx_zip_bomb_is_refused_with_memory_bounded(tmp_path):
     bomb = tmp_path / "bomb.docx"
     _docx_bomb(bomb, 160)
     assert bomb.stat().st_size < 2 * 1024 * 1024
-    script = ("import json, resource, sys; from pipelines.core.extract import extract_path;"
+    # VmHWM, not getrusage: Linux carries the parent's peak RSS across fork+exec into ru_maxrss,
+    # so inside a large pytest process the child's "peak" was the parent's (1.1 GB in a full run)
+    script = ("import json, re, sys; from pipelines.core.extract import extract_path;"
               "r = extract_path(sys.argv[1]);"
-              "print(json.dumps([r['status'], r['error'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+              "hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1));"
+              "print(json.dumps([r['status'], r['error'], hwm]))")
     out = subprocess.run([sys.executable, "-c", script, str(bomb)], capture_output=True, text=True,
                          cwd=REPO, timeout=300, check=True).stdout
     status, error, max_rss_kb = json.loads(out.strip().splitlines()[-1])
@@ -129,8 +132,16 @@ def test_killed_worker_leaves_no_libreoffice_behind(tmp_path, monkeypatch):
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    # a converter that never finishes (a real process, called the way soffice is): how fast the
+    # real soffice starts depends on the machine and what ran before, the kill must not
+    slow = tmp_path / "soffice"
+    slow.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n")  # keeps its arguments in cmdline
+    slow.chmod(0o755)
+    from pipelines.core import legacy_doc
+
+    monkeypatch.setattr(legacy_doc, "soffice_path", lambda: str(slow))
     results = list(E.extract_many([SAMPLE_DOC], timeout_s=1.5, workers=1))
-    assert results[0]["error"]["kind"] == "timeout"  # soffice needs longer than that to start
+    assert results[0]["error"]["kind"] == "timeout"
     deadline = time.monotonic() + 5
     while _processes_naming(str(tmp_path / "xxgk-doc-")) and time.monotonic() < deadline:
         time.sleep(0.1)
