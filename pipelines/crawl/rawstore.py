@@ -90,14 +90,9 @@ class RawStore:
             return StoredBlob(sha, final, self.rel_path(sha), len(data), False)
         final.parent.mkdir(parents=True, exist_ok=True)
         inside(self.data_dir, final.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+        tmp = _durable_temp(final.parent, data)
         existed = False
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)
             try:
                 # link() fails if the blob appeared meanwhile: never overwrite.
                 os.link(tmp, final)
@@ -114,13 +109,8 @@ class RawStore:
         return StoredBlob(sha, final, self.rel_path(sha), len(data), existed)
 
     def _replace_damaged(self, final: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+        tmp = _durable_temp(final.parent, data)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)
             os.replace(tmp, final)  # the one case a blob is overwritten: its bytes were wrong
         finally:
             if os.path.exists(tmp):
@@ -139,3 +129,18 @@ class RawStore:
             return []
         with open(self.log_path, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
+
+
+def _durable_temp(folder: Path, data: bytes) -> str:
+    """`data` in a read-only temporary file in `folder`, on disk (fsynced): its path."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o444)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
