@@ -348,6 +348,7 @@ class _RenderBackend:
 
 
 RENDER_DPI = 150
+RULE_TOL = 1.5  # points: segments of one ruling line, or one grid edge, lie this close
 
 
 def _camelot_tables(source, pages: list[int]):
@@ -424,8 +425,8 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
             if any(_inside((x0 + x1) / 2, (top + bottom) / 2, b) for b in boxes):
                 continue
             cells = [c for c in ft.cells]
-            xs = _cluster([c[0] for c in cells] + [c[2] for c in cells])
-            ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
+            xs = cluster_leaders([c[0] for c in cells] + [c[2] for c in cells], RULE_TOL)
+            ys = cluster_leaders([c[1] for c in cells] + [c[3] for c in cells], RULE_TOL)
             nrows, ncols = len(ys) - 1, len(xs) - 1
             if nrows < 1 or ncols < 2:
                 continue
@@ -441,10 +442,6 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
                         owner[r][c] = (r0, c0)
             out.append(table_from_grid(_Grid(number, xs, ys, owner), chars, "pdfplumber-lines+pdfium-chars"))
     return out
-
-
-def _cluster(values: list[float], tol: float = 1.5) -> list[float]:
-    return cluster_leaders(values, tol)
 
 
 def _words(chars: list[dict]) -> list[dict]:
@@ -472,7 +469,7 @@ _SECTION_HEADING = re.compile(r"^[一二三四五六]、.*情况")
 
 def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
     """Split a page's rules into tables at blank gaps, tall gaps and section headings."""
-    ys = _cluster([s[0] for s in segs])
+    ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
     groups, current = [], [ys[0]]
     for a, b in zip(ys, ys[1:]):
         band = "".join(w["text"] for w in words if a < (w["top"] + w["bottom"]) / 2 < b)
@@ -490,8 +487,8 @@ def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
 
 
 def _grid_from_rules(number: int, segs, words) -> _Grid | None:
-    ys = _cluster([s[0] for s in segs])
-    xs = _cluster([s[1] for s in segs] + [s[2] for s in segs], tol=2.0)
+    ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
+    xs = cluster_leaders([s[1] for s in segs] + [s[2] for s in segs], 2.0)
     if len(ys) < 2 or len(xs) < 2:
         return None
     nrows, ncols = len(ys) - 1, len(xs) - 1
