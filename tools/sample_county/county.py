@@ -204,14 +204,17 @@ def _volume(rng: random.Random, activity: str, year: int) -> int:
     return rng.choice([0, 0, 0, 0, 0, 1, 2, 3])
 
 
-def generate_values() -> dict[tuple[str, int], dict[str, float | int | None]]:
+def generate_values(orgs: list[Org] | None = None, seed: str = SEED
+                    ) -> dict[tuple[str, int], dict[str, float | int | None]]:
     """Values for every org × year (including the never-published and broken ones),
-    chained so that X1/X2/X3 hold."""
+    chained so that X1/X2/X3 hold. Other fictional counties (tools.province) pass their own
+    orgs and seed, and get no planted cases."""
+    sample = orgs is None
     out: dict[tuple[str, int], dict] = {}
-    for org in ORGS:
+    for org in ORGS if sample else orgs:
         state: dict = {}
         for year in YEARS:
-            rng = random.Random(f"{SEED}:{org.org_id}:{year}")
+            rng = random.Random(f"{seed}:{org.org_id}:{year}")
             v: dict[str, float | int | None] = {}
             dep = org.type == "department"
             busy = org.activity == "busy"
@@ -313,6 +316,8 @@ def generate_values() -> dict[tuple[str, int], dict[str, float | int | None]]:
             v["t2.art20_9.procurement.projects"] = projects
             v["t2.art20_9.procurement.amount"] = rng.randint(20, 900) * 100 * projects if projects else 0
             out[(org.org_id, year)] = v
+    if not sample:
+        return out
     # fixed, recognisable values for planted cases
     z = out[("ziranziyuan", 2022)]
     z["t2.art20_8.fees.amount"] = 26.55
