@@ -74,25 +74,27 @@ def _run_locked(args: argparse.Namespace) -> int:
     ensure_dbt_manifest()
     import dagster as dg
 
-    from pipelines.launch import run_all_assets
+    from pipelines.defs.automation import register_counties
     from pipelines.run_summary import collect_counters, print_summary
 
     instance = dg.DagsterInstance.get()
     for line in recover_from_kills(instance):
         print(f"xxgk run: {line}", file=sys.stderr)
-    run_config = {"ops": {"downloaded_reports": {"config": {"force": True}}}} if args.force else {}
+    run_config = {}
     if not args.verbose:  # the event log stays complete in the instance (and the UI)
         run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
+    counties = register_counties(instance)
     if args.verbose:
-        result = run_all_assets(instance, run_config)
+        outcomes = _run_counties_then_warehouse(instance, counties, run_config, args.force)
     else:  # dbt's own progress lines go to a log file; the summary says where
         log_path = settings.data_dir() / "logs" / "xxgk-run-latest.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        print(f"xxgk run: crawling, extracting, loading, building; progress in {log_path}", file=sys.stderr)
+        print(f"xxgk run: crawling {len(counties)} source(s), extracting, loading, building; progress in "
+              f"{log_path}", file=sys.stderr)
         with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = run_all_assets(instance, run_config)
-    counters = collect_counters(result)
-    counters["failed_steps"] = failure_lines(result)
+            outcomes = _run_counties_then_warehouse(instance, counties, run_config, args.force)
+    counters = collect_counters(outcomes, counties)
+    counters["failed_steps"] = [line for o in outcomes for line in failure_lines(o)]
     print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
     for line in counters["failed_steps"]:
         print(f"  failed step         {line}", file=sys.stdout if not args.json else sys.stderr)
@@ -100,7 +102,24 @@ def _run_locked(args: argparse.Namespace) -> int:
         print(f"  damaged state file  {note}", file=sys.stdout if not args.json else sys.stderr)
     if args.json:
         print(json.dumps(counters, ensure_ascii=False))
-    return 0 if result.success else 1
+    return 0 if counters["success"] else 1
+
+
+def _run_counties_then_warehouse(instance, counties: list[str], run_config: dict, force: bool) -> list:
+    """One ingest run per county, then one warehouse run when some county staged new facts (or
+    the warehouse is missing, or --force). A failed county does not stop the others or the build."""
+    from pipelines.launch import build_warehouse, run_counties, staged_new_facts
+
+    outcomes = run_counties(instance, counties, run_config, force=force,
+                            log=lambda line: print(f"xxgk run: {line}", file=sys.stderr))
+    from pipelines.stages import tables
+
+    # a county that failed is rebuilt too: its coverage must say crawl_failed (its data stays)
+    failed = any(not o.success for o in outcomes)
+    if tables.exists("documents") and (force or failed or staged_new_facts(outcomes)
+                                       or not settings.warehouse_path().exists()):
+        outcomes.append(build_warehouse(instance, run_config))
+    return outcomes
 
 
 def _cmd_init_instance(args: argparse.Namespace) -> int:

@@ -13,6 +13,13 @@ telemetry:
 concurrency:
   pools:
     default_limit: 1   # the duckdb pool: one writer of the warehouse at a time
+  runs:
+    # politeness: one queued run at a time per portal host (county runs carry the xxgk/host tag)
+    tag_concurrency_limits:
+      - key: "xxgk/host"
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator

@@ -18,32 +18,56 @@ def _meta_value(entry):
     return getattr(entry, "value", entry)
 
 
-def collect_counters(result) -> dict:
-    """Counters of this run (asset metadata), plus the warehouse's totals."""
+_SUMMED = {"extract_extracted", "extract_skipped_unchanged", "extract_retried", "extract_retried_healed",
+           "extract_cache_discarded", "documents", "facts"}
+
+
+def collect_counters(results, counties: list[str] | None = None) -> dict:
+    """Counters of this invocation's runs (asset metadata, summed over the counties' runs), plus
+    the warehouse's totals. `results`: one run's result, or a list of them (launch.RunOutcome)."""
     from pipelines.stages import tables
 
-    counters: dict = {"success": bool(result.success), "run_id": result.run_id,
+    results = results if isinstance(results, list) else [results]
+    counters: dict = {"success": bool(results) and all(r.success for r in results),
+                      "run_id": results[-1].run_id if results else "", "run_ids": [r.run_id for r in results],
                       "extract_extracted": 0, "extract_skipped_unchanged": 0, "extract_retried": 0,
                       "extract_retried_healed": 0, "extract_retried_by_kind": {}, "extract_cache_discarded": 0}
     # the crawl's counters are written every run, also when nothing changed and the asset skips
-    crawl = tables.read_json("crawl_counters")
-    counters.update({k: crawl.get(k, 0) for k in ("discovered", "downloaded", "not_modified", "failed",
-                                                   "download_retried", "download_retried_healed")})
-    counters["download_failed_by_kind"] = crawl.get("failed_by_kind", {})
+    per_county = tables.read_json_per_county("crawl_counters")
+    if counties is not None:
+        per_county = {c: v for c, v in per_county.items() if c in counties}
+    if not per_county and tables.read_json("crawl_counters"):  # one stage run in the single-file layout
+        per_county = {"": tables.read_json("crawl_counters")}
+    for k in ("discovered", "downloaded", "not_modified", "failed", "download_retried", "download_retried_healed"):
+        counters[k] = sum(int(c.get(k, 0) or 0) for c in per_county.values())
+    counters["download_failed_by_kind"] = {}
+    for c in per_county.values():
+        for kind, n in (c.get("failed_by_kind") or {}).items():
+            counters["download_failed_by_kind"][kind] = counters["download_failed_by_kind"].get(kind, 0) + n
+    counters["counties"] = sorted({r.county for r in results if getattr(r, "county", None)}) or counties or []
+    counters["counties_failed"] = sorted({r.county for r in results if getattr(r, "county", None) and not r.success})
     materialized = set()
-    for event in result.get_asset_materialization_events():
-        mat = event.step_materialization_data.materialization
-        name = mat.asset_key.path[-1]
-        materialized.add(name)
-        keys, prefix = _COUNTERS.get(name, ([], ""))
-        for key in keys:
-            if key in mat.metadata:
-                counters[prefix + key] = _meta_value(mat.metadata[key])
-    failed_checks = [
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            mat = event.step_materialization_data.materialization
+            name = mat.asset_key.path[-1]
+            materialized.add(name)
+            keys, prefix = _COUNTERS.get(name, ([], ""))
+            for key in keys:
+                if key in mat.metadata:
+                    value = _meta_value(mat.metadata[key])
+                    if prefix + key in _SUMMED and isinstance(value, (int, float)):
+                        counters[prefix + key] = counters.get(prefix + key, 0) + value
+                    elif isinstance(value, dict) and isinstance(counters.get(prefix + key), dict):
+                        for k, v in value.items():
+                            counters[prefix + key][k] = counters[prefix + key].get(k, 0) + v
+                    else:
+                        counters[prefix + key] = value
+    failed_checks = {
         f"{ev.event_specific_data.asset_key.to_user_string()}:{ev.event_specific_data.check_name}"
-        for ev in result.all_events
+        for result in results for ev in result.all_events
         if ev.event_type_value == "ASSET_CHECK_EVALUATION" and not ev.event_specific_data.passed
-    ]
+    }
     counters["identity_checks_failed"] = sorted(failed_checks)
     counters["unchanged_since_last_publish"] = "downloaded_reports" not in materialized
     counters.update(warehouse_totals())
@@ -56,7 +80,7 @@ def current_document_states() -> dict:
     from pipelines.stages import tables
     from pipelines.stages.extract_stage import load_result
 
-    if not tables.staging_path("crawl_documents").exists():
+    if not tables.exists("crawl_documents"):
         return {}
     parsed = partial = failed = 0
     kinds: dict[str, int] = {}
@@ -96,6 +120,11 @@ def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
     p = lambda *a: print(*a, file=file)  # noqa: E731
     p("")
     p("xxgk run " + ("succeeded" if c.get("success") else "FAILED") + f" (run {c.get('run_id', '')[:8]})")
+    if len(c.get("counties") or []) > 1 or c.get("counties_failed"):
+        failed = c.get("counties_failed") or []
+        p(f"  sources (counties)  {len(c.get('counties') or [])}, {len(failed)} failed"
+          + (f": {', '.join(failed)} (their earlier data stays published; coverage says crawl_failed)"
+             if failed else ""))
     p(f"  reports found       {c.get('discovered', 0)}")
     p(f"  downloaded          {c.get('downloaded', 0)} new, {c.get('not_modified', 0)} not modified, "
       f"{c.get('failed', 0)} failed at download")

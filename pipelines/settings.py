@@ -55,6 +55,20 @@ def freshness_max_age_hours() -> float:
     return float(os.environ.get("XXGK_FRESHNESS_MAX_AGE_HOURS") or 26)
 
 
+def extra_sources_dir() -> Path | None:
+    """$XXGK_SOURCES_DIR: a folder of county profiles (and their registry CSVs) outside the
+    repository, searched before pipelines/sources/; their `extends` families still come from here."""
+    given = os.environ.get("XXGK_SOURCES_DIR")
+    return Path(given).resolve() if given else None
+
+
+def workers() -> int:
+    """How many processes a run may keep busy ($XXGK_WORKERS, default: every core): county runs
+    side by side, and extraction workers within them."""
+    given = os.environ.get("XXGK_WORKERS")
+    return max(1, int(given)) if given else max(1, os.cpu_count() or 1)
+
+
 SAMPLE_PORTAL_DIR = REPO_ROOT / "data" / "sample_portal"
 SAMPLE_TRUTH_DIR = REPO_ROOT / "data" / "sample_truth"
 SOURCES_DIR = REPO_ROOT / "pipelines" / "sources"

@@ -56,6 +56,6 @@ def pipeline(tmp_path_factory, dbt_manifest):
 
         prepare_environment()
         with dg.DagsterInstance.ephemeral() as instance:
-            result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(instance=instance,
-                                                                               raise_on_error=False)
+            from pipelines.launch import execute_county_in_process
+            result = execute_county_in_process(instance, raise_on_error=False)
     return data, result

@@ -20,7 +20,8 @@ from pipelines.defs.ingest import report_facts
 from pipelines.stages.change_detection import mark_published
 
 DUCKDB_POOL = "duckdb"
-RAW_TABLES = ["documents", "facts", "identity_checks", "expected_orgs", "expected_years", "items"]
+RAW_TABLES = ["documents", "facts", "identity_checks", "expected_orgs", "expected_years", "items",
+              "crawl_status", "org_validity", "org_suggestions"]
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
 

@@ -29,11 +29,13 @@ def crawl_fingerprint(rows: list[dict]) -> str:
                    r.get("title") or "") for r in rows)
     from pipelines.core import ocr
     from pipelines.review.decisions import digest as review_digest
+    from pipelines.stages.crawl_stage import profile_path
     from pipelines.stages.orgs_stage import sources_digest  # profiles, families, registry CSVs
 
+    county = tables.current_county()  # a county's fingerprint covers its own profile only
     payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "ocr": ocr.enabled(),
                           "models": _models_digest(), "review": review_digest(),
-                          "sources": sources_digest()})
+                          "sources": sources_digest([profile_path(county)] if county else None)})
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -42,8 +44,12 @@ def record_crawl(fingerprint: str) -> None:
 
 
 def mark_published() -> None:
-    """Called once the warehouse built from the last crawl is published."""
-    tables.write_json(PUBLISHED_FINGERPRINT, _read_json_or_empty(CRAWL_FINGERPRINT))
+    """Called once the warehouse built from the last crawl of every county is published."""
+    for county in tables.counties_with(CRAWL_FINGERPRINT):
+        with tables.county_scope(county):
+            tables.write_json(PUBLISHED_FINGERPRINT, _read_json_or_empty(CRAWL_FINGERPRINT))
+    if tables.json_path(CRAWL_FINGERPRINT).exists():  # the single-file layout (one stage run alone)
+        tables.write_json(PUBLISHED_FINGERPRINT, _read_json_or_empty(CRAWL_FINGERPRINT))
 
 
 def unchanged_since_publish(fingerprint: str) -> bool:
@@ -64,7 +70,7 @@ def _read_json_or_empty(name: str) -> dict:
         from pipelines.stages.crawl_stage import set_aside_damaged
 
         try:
-            set_aside_damaged(settings.staging_dir() / f"{name}.json")
+            set_aside_damaged(tables.json_path(name))
         except OSError:
             pass
         return {}
@@ -81,6 +87,14 @@ def documents_pending_extraction() -> list[str]:
 
 
 def unpublished_crawl() -> bool:
-    """The last crawl found something the published warehouse was not built from."""
+    """The last crawl (of this county; outside a county scope, of any county) found something the
+    published warehouse was not built from."""
+    if tables.current_county() is None and tables.counties_with(CRAWL_FINGERPRINT):
+        return any(_county_unpublished(c) for c in tables.counties_with(CRAWL_FINGERPRINT))
     crawled = _read_json_or_empty(CRAWL_FINGERPRINT).get("fingerprint")
     return bool(crawled) and not unchanged_since_publish(crawled)
+
+
+def _county_unpublished(county: str) -> bool:
+    with tables.county_scope(county):
+        return unpublished_crawl()

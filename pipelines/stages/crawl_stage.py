@@ -29,10 +29,39 @@ class CrawlSummary:
     set_aside: list[str] = field(default_factory=list)  # damaged state files renamed and rebuilt
 
 
+def enabled_sources() -> list[str]:
+    """The ids of the profiles this run crawls: $XXGK_SOURCES (comma-separated) or the sample county.
+    Each is a county partition of the ingest assets."""
+    return list(dict.fromkeys(s.strip() for s in os.environ.get("XXGK_SOURCES", "sample_county").split(",")
+                              if s.strip()))
+
+
+def profile_path(source_id: str) -> Path:
+    """`<id>.toml` in $XXGK_SOURCES_DIR when there is one there, else in pipelines/sources/."""
+    extra = settings.extra_sources_dir()
+    if extra is not None and (extra / f"{source_id}.toml").is_file():
+        return extra / f"{source_id}.toml"
+    return settings.SOURCES_DIR / f"{source_id}.toml"
+
+
+def portal_host(source_id: str) -> str:
+    """The host a source's crawl talks to (the public site a local copy stands for), for politeness
+    limits per host; a profile that cannot be read is its own host."""
+    from urllib.parse import urlsplit
+
+    from pipelines.crawl.profile import ProfileError, load_profile
+
+    try:
+        profile = load_profile(profile_path(source_id), base_url="http://placeholder.invalid")
+    except (ProfileError, OSError):
+        return source_id
+    url = profile.public_base_url or (profile.start_urls[0] if profile.start_urls else "")
+    return urlsplit(url).hostname or source_id
+
+
 def enabled_profiles() -> list[Path]:
-    """The profiles this run crawls: $XXGK_SOURCES (comma-separated ids) or the sample county."""
-    wanted = [s for s in os.environ.get("XXGK_SOURCES", "sample_county").split(",") if s]
-    return [settings.SOURCES_DIR / f"{s}.toml" for s in wanted]
+    """The profile files of the enabled sources."""
+    return [profile_path(s) for s in enabled_sources()]
 
 
 @contextlib.contextmanager
@@ -130,7 +159,7 @@ def read_registry() -> tuple[list[dict], list[str]]:
     """The previous crawl's rows; a damaged file is set aside (renamed, never deleted) and the
     registry rebuilt from this crawl, so one bad file cannot fail every later run."""
     path = tables.staging_path("crawl_documents")
-    if not path.exists():
+    if not tables.exists("crawl_documents"):
         return [], []
     try:
         rows = tables.read_records("crawl_documents")

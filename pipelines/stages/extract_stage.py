@@ -223,9 +223,11 @@ def documents_to_extract(shas: list[str]) -> list[str]:
     return sorted({s for s in shas if retry_reason(read_entry(s, set_aside=False), now)})
 
 
-def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float | None = None) -> ExtractSummary:
+def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float | None = None,
+                      workers: int | None = None) -> ExtractSummary:
     """Extract each (sha256, raw file) without a reusable result (see the module docstring).
-    `timeout_s`: the per-document time limit (default: the extractor's)."""
+    `timeout_s`: the per-document time limit (default: the extractor's); `workers`: worker
+    processes (default: the extractor's, one per core up to 4)."""
     from pipelines.core.extract import extract_many
 
     summary = ExtractSummary()
@@ -246,6 +248,8 @@ def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float |
     if not todo:
         return summary
     limit = {} if timeout_s is None else {"timeout_s": timeout_s}
+    if workers:
+        limit["workers"] = workers
     results = extract_many([str(p) for _, p, _ in todo], **limit)
     for (sha, _, before), result in zip(todo, results):
         earlier = _kind(before["result"]) if before else None

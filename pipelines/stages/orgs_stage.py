@@ -60,12 +60,14 @@ class OrgResolver:
                 "registry_file": profile.registry_path}
 
 
-def org_resolver() -> OrgResolver:
-    """Resolve a printed name against every crawled source's organisations."""
+def org_resolver(paths: list[Path] | None = None) -> OrgResolver:
+    """Resolve a printed name against the organisations of these profiles (default: every enabled
+    source). A county's documents are resolved against its own registry only: 城关镇 is in many."""
     from pipelines.crawl.profile import load_profile
     from pipelines.stages.crawl_stage import enabled_profiles
 
-    return OrgResolver([load_profile(p, base_url="http://placeholder.invalid") for p in enabled_profiles()])
+    return OrgResolver([load_profile(p, base_url="http://placeholder.invalid")
+                        for p in (enabled_profiles() if paths is None else paths)])
 
 
 def write_org_suggestions(documents: Iterable[dict], resolver: Callable[[str], str | None]) -> int:
@@ -85,14 +87,14 @@ def write_org_suggestions(documents: Iterable[dict], resolver: Callable[[str], s
     return len(rows)
 
 
-def sources_digest() -> str:
+def sources_digest(paths: list[Path] | None = None) -> str:
     """The bytes of every enabled profile, the families it extends and its registry CSV: a person
     who adds a registry line (or fixes a selector) gets a rebuild, not "nothing changed"."""
     from pipelines.crawl.profile import ProfileError, load_profile
     from pipelines.stages.crawl_stage import enabled_profiles
 
     digest = hashlib.sha256()
-    for path in enabled_profiles():
+    for path in enabled_profiles() if paths is None else paths:
         try:
             files = load_profile(path, base_url="http://placeholder.invalid").files
         except ProfileError as exc:  # the crawl reports it; here it only has to differ

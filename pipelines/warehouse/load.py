@@ -69,9 +69,19 @@ STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
         ("name", "VARCHAR"),
         ("org_type", "VARCHAR"),
         ("county", "VARCHAR"),
+        ("source_id", "VARCHAR"),
     ],
     "expected_years": [
         ("year", "INTEGER"),
+        ("source_id", "VARCHAR"),
+    ],
+    # Each county's last crawl attempt (pipelines/defs/ingest.py): coverage says crawl_failed.
+    "crawl_status": [
+        ("source_id", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("reason", "VARCHAR"),
+        ("attempted_at", "TIMESTAMPTZ"),
+        ("last_ok_at", "TIMESTAMPTZ"),
     ],
     # Optional (pipelines/stages/orgs_stage.py): registry years, and the printed names that
     # resolved to no organisation with the registry line that would place them.
@@ -93,7 +103,8 @@ STAGING_TABLES: dict[str, list[tuple[str, str]]] = {
 # Columns added after the first contract (the review queue's): staging written without them
 # loads them as null.
 OPTIONAL_COLUMNS = {("facts", c) for c in ("read_by", "machine_value", "review_kind", "reviewed_by",
-                                            "reviewed_at", "review_note")}
+                                            "reviewed_at", "review_note")} | {
+    ("expected_orgs", "source_id"), ("expected_years", "source_id")}
 
 # Tables that must exist in staging; the others load as empty when absent (e.g. no document
 # was parsed, so no facts and no identity checks were written).

@@ -110,7 +110,8 @@ def run_job(data: Path):
 
     prepare_environment()
     with dg.DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(instance=instance, raise_on_error=False)
+        from pipelines.launch import execute_county_in_process
+        result = execute_county_in_process(instance, raise_on_error=False)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
 

@@ -58,7 +58,8 @@ def failed_run(tmp_path_factory, dbt_manifest):
         for var in ("XXGK_SOURCES", "XXGK_ALERT_WEBHOOK_URL", "XXGK_ALERT_COMMAND"):
             mp.delenv(var, raising=False)
         start = _tick(instance, None)  # a run-status sensor starts from "now"
-        result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(instance=instance, raise_on_error=False)
+        from pipelines.launch import execute_county_in_process
+        result = execute_county_in_process(instance, raise_on_error=False)
         assert not result.success
         yield instance, start.cursor, result
 

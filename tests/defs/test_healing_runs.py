@@ -47,6 +47,7 @@ def portal_run(tmp_path, monkeypatch, dbt_manifest):
     """materialize(crawl + extraction) on one instance and one data folder; returns run(**env)."""
     from pipelines.crawl.serve import serve_directory
     from pipelines.defs.ingest import downloaded_reports, extracted_reports
+    from pipelines.defs.resources import XxgkSettings
 
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("XXGK_SOURCES", raising=False)
@@ -56,7 +57,9 @@ def portal_run(tmp_path, monkeypatch, dbt_manifest):
         monkeypatch.setenv("XXGK_SAMPLE_BASE_URL", base_url)
 
         def run() -> dg.ExecuteInProcessResult:
-            result = dg.materialize([downloaded_reports, extracted_reports], instance=instance)
+            instance.add_dynamic_partitions("county", ["sample_county"])
+            result = dg.materialize([downloaded_reports, extracted_reports], instance=instance,
+                                    partition_key="sample_county", resources={"xxgk": XxgkSettings()})
             assert result.success
             return result
 
@@ -98,7 +101,7 @@ def test_a_plain_run_retries_needs_converter_once_libreoffice_is_installed(porta
     assert set(idle) == set()
     from pipelines.stages import tables
 
-    crawl = tables.read_json("crawl_counters")
+    crawl = tables.read_json_per_county("crawl_counters")["sample_county"]
     assert (crawl["download_retried"], crawl["download_retried_healed"]) == (1, 0)
 
     monkeypatch.setenv("PATH", path_with_soffice)  # installed: a plain run, no --force

@@ -77,7 +77,8 @@ def test_a_run_where_nothing_changed_is_quiet_and_dbt_leaves_the_repository_clea
     from pipelines.definitions import defs
 
     with caplog.at_level(logging.WARNING), dg.DagsterInstance.ephemeral() as instance:
-        second = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(instance=instance)
+        from pipelines.launch import execute_county_in_process
+        second = execute_county_in_process(instance)
         observed = instance.fetch_observations(dg.AssetKey("published_warehouse"), limit=1).records
     assert second.success
     assert [e.asset_key for e in second.get_asset_materialization_events()] == []

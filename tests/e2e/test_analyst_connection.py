@@ -88,9 +88,10 @@ def test_second_run_publishes_while_an_analyst_is_connected(pipeline):
     assert _snapshot(published) == before
 
 
-def test_xxgk_run_is_registered_for_the_ui(pipeline):
-    """`xxgk run` records its run with the `xxgk` code location as origin, the way the UI launches
-    runs, so `make ui` lists it under the location and can re-execute it."""
+def test_xxgk_run_records_a_county_run_and_a_warehouse_run(pipeline):
+    """`xxgk run` records one ingest run per county (partition and portal host tagged, so the UI
+    lists it under the county and the run queue can limit runs per host) and one warehouse run, with
+    the code that reconstructs them (public `execute_job`, no private launch APIs)."""
     import dagster as dg
 
     data, _ = pipeline
@@ -98,10 +99,11 @@ def test_xxgk_run_is_registered_for_the_ui(pipeline):
     try:
         runs = instance.get_runs(filters=dg.RunsFilter(tags={"launched_by": "xxgk run"}))
         assert runs, "test_second_run_publishes_while_an_analyst_is_connected runs `xxgk run` first"
-        run = runs[0]
-        assert run.job_name == "xxgk_all_assets" and run.status == dg.DagsterRunStatus.SUCCESS
-        origin = run.remote_job_origin
-        assert origin.location_name == "xxgk"
-        assert origin.repository_origin.repository_name == "__repository__"
+        ingest = [r for r in runs if r.job_name == "xxgk_ingest_county"]
+        assert ingest and all(r.status == dg.DagsterRunStatus.SUCCESS for r in ingest)
+        assert {r.tags["dagster/partition"] for r in ingest} == {"sample_county"}
+        assert {r.tags["xxgk/host"] for r in ingest} == {"www.chenglan.gov.cn"}
+        assert ingest[0].job_code_origin.repository_origin.code_pointer.module == "pipelines.definitions"
+        assert instance.get_dynamic_partitions("county") == ["sample_county"]
     finally:
         instance.dispose()

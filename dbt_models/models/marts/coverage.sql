@@ -1,15 +1,15 @@
--- Every expected org x expected year: published | parse_failed | found_unmatched | not_found.
+-- Every expected org x expected year of its source:
+-- published | parse_failed | found_unmatched | crawl_failed | not_found.
 -- published = at least one parsed version (an all-zero report is published).
 -- found_unmatched = no document placed, but a report was found whose printed organisation name is
 -- not in the registry and most likely means this one (pipelines/stages/orgs_stage.py suggests it).
--- raw.org_validity and raw.org_suggestions (pipelines/warehouse/load.py) are read directly, not through
--- source(): a dbt source becomes a Dagster asset, and these two are loaded by the raw_tables step but
--- not (yet) listed in its RAW_TABLES (pipelines/defs/warehouse.py).
+-- crawl_failed = nothing found, and the source's last crawl failed (its earlier documents stay).
 with grid as (
-    select o.org_id, o.name as org_name, o.org_type, o.county, y.year
+    select o.org_id, o.name as org_name, o.org_type, o.county, o.source_id, y.year
     from {{ source('raw', 'expected_orgs') }} as o
-    cross join (select distinct year from {{ source('raw', 'expected_years') }}) as y
-    left join raw.org_validity as v on v.org_id = o.org_id
+    inner join (select distinct year, source_id from {{ source('raw', 'expected_years') }}) as y
+        on y.source_id is not distinct from o.source_id
+    left join {{ source('raw', 'org_validity') }} as v on v.org_id = o.org_id
     where y.year between coalesce(v.valid_from, y.year) and coalesce(v.valid_to, y.year)
 ),
 
@@ -21,7 +21,7 @@ unmatched as (
         d.document_url,
         s.org_name_printed,
         s.suggested_registry_line
-    from raw.org_suggestions as s
+    from {{ source('raw', 'org_suggestions') }} as s
     inner join {{ ref('documents') }} as d on d.document_id = s.document_id
     where d.org_id is null and d.year is not null and s.suggested_org_id is not null
     qualify row_number() over (
@@ -77,6 +77,7 @@ select
         when coalesce(a.n_parsed, 0) > 0 then 'published'
         when coalesce(a.n_documents, 0) > 0 then 'parse_failed'
         when u.document_id is not null then 'found_unmatched'
+        when cs.status = 'crawl_failed' then 'crawl_failed'
         else 'not_found'
     end as status,
     case
@@ -85,6 +86,8 @@ select
         when coalesce(a.n_documents, 0) = 0 and u.document_id is not null
             then 'unmatched_organisation: printed as ' || u.org_name_printed
                 || '; add to the registry CSV: ' || u.suggested_registry_line
+        when coalesce(a.n_documents, 0) = 0 and cs.status = 'crawl_failed'
+            then 'crawl_failed: ' || coalesce(cs.reason, 'unknown')
     end as reason,
     coalesce(l.document_id, f.document_id, u.document_id) as document_id,
     coalesce(l.document_url, f.document_url, u.document_url) as document_url,
@@ -96,8 +99,14 @@ select
     c.n_cells,
     case when l.document_id is not null then coalesce(c.n_nonzero_cells, 0) = 0 end as all_zero,
     case when coalesce(a.n_documents, 0) = 0 then u.org_name_printed end as org_name_printed,
-    case when coalesce(a.n_documents, 0) = 0 then u.suggested_registry_line end as suggested_registry_line
+    case when coalesce(a.n_documents, 0) = 0 then u.suggested_registry_line end as suggested_registry_line,
+    g.source_id,
+    cs.status as source_crawl_status,
+    case when cs.status = 'crawl_failed' then cs.reason end as source_crawl_error,
+    cs.attempted_at as source_crawl_attempted_at,
+    cs.last_ok_at as source_crawl_last_ok_at
 from grid as g
+left join {{ source('raw', 'crawl_status') }} as cs on cs.source_id = g.source_id
 left join agg as a on a.org_id = g.org_id and a.year = g.year
 left join latest as l on l.org_id = g.org_id and l.year = g.year
 left join last_failed as f on f.org_id = g.org_id and f.year = g.year
