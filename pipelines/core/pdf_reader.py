@@ -382,7 +382,7 @@ def tables_from_words(data: bytes, number: int, chars: list[dict]) -> list[Table
     words = _words(chars)
     tables = []
     for group in _rule_groups(segs, words):
-        grid = _grid_from_rules(number, group, words)
+        grid = _grid_from_rules(number, group, words, chars)
         if grid is not None:
             tables.append(table_from_grid(grid, chars, "hrules+pdfium-chars"))
     return tables
@@ -472,8 +472,12 @@ def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
     ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
     groups, current = [], [ys[0]]
     for a, b in zip(ys, ys[1:]):
-        band = "".join(w["text"] for w in words if a < (w["top"] + w["bottom"]) / 2 < b)
-        if b - a > 80 or not band or _SECTION_HEADING.match(norm(band)):
+        inside = [w for w in words if a < (w["top"] + w["bottom"]) / 2 < b]
+        band = "".join(w["text"] for w in inside)
+        # a tall band is text between two tables, unless it holds a row of values: a label
+        # wrapped over many lines in a narrow column makes a table row taller than 80 pt
+        values = sum(1 for w in inside if _NUMBER_TOKEN.fullmatch(w["text"]))
+        if (b - a > 80 and values < 2) or not band or _SECTION_HEADING.match(norm(band)):
             groups.append(current)
             current = [b]
         else:
@@ -486,7 +490,31 @@ def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
     return out
 
 
-def _grid_from_rules(number: int, segs, words) -> _Grid | None:
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+
+
+def _one_run(word: dict, edge: float, chars: list[dict]) -> bool:
+    """False when a word's characters either side of `edge` are two texts side by side.
+
+    Ideographs of one run of text advance the pen by one em each; where the pen jumps further
+    between the two ideographs around a column edge, two cells' texts sit on one baseline
+    (a heading beside one of its rows' labels). Otherwise (other characters, no measure of the
+    em) the word is taken as one text."""
+    line = sorted((ch for ch in chars if abs(ch.get("baseline", ch["bottom"]) - word["baseline"]) < 1.5
+                   and word["x0"] - 0.5 <= ch["x0"] and ch["x1"] <= word["x1"] + 0.5),
+                  key=lambda ch: ch["origin_x"])
+    steps = [(a, b) for a, b in zip(line, line[1:])
+             if _IDEOGRAPH.match(a["text"]) and _IDEOGRAPH.match(b["text"])]
+    across = [(a, b) for a, b in steps if (a["x0"] + a["x1"]) / 2 < edge <= (b["x0"] + b["x1"]) / 2]
+    others = sorted(b["origin_x"] - a["origin_x"] for a, b in steps if (a, b) not in across)
+    if not across or not others:
+        return True
+    em = others[len(others) // 2]
+    a, b = across[0]
+    return b["origin_x"] - a["origin_x"] <= 1.25 * em
+
+
+def _grid_from_rules(number: int, segs, words, chars: list[dict]) -> _Grid | None:
     ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
     xs = cluster_leaders([s[1] for s in segs] + [s[2] for s in segs], 2.0)
     if len(ys) < 2 or len(xs) < 2:
@@ -498,6 +526,14 @@ def _grid_from_rules(number: int, segs, words) -> _Grid | None:
 
     find, union = span_sets(nrows, ncols)
 
+    def rows_spanned(r: int, c: int) -> tuple[int, int]:
+        top, bottom = r, r
+        while top > 0 and not ruled(ys[top], (xs[c] + xs[c + 1]) / 2):
+            top -= 1
+        while bottom < nrows - 1 and not ruled(ys[bottom + 1], (xs[c] + xs[c + 1]) / 2):
+            bottom += 1
+        return top, bottom
+
     for r in range(nrows - 1):
         for c in range(ncols):
             if not ruled(ys[r + 1], (xs[c] + xs[c + 1]) / 2):
@@ -508,7 +544,12 @@ def _grid_from_rules(number: int, segs, words) -> _Grid | None:
         if not 0 <= r < nrows:
             continue
         for c in range(ncols - 1):
-            if w["x0"] < xs[c + 1] - 1 and w["x1"] > xs[c + 1] + 1:
+            # a merged cell is a rectangle: text running over an edge joins two cells only when
+            # they span the same rows (a heading spanning rows, printed beside one of its rows'
+            # labels at the same height, joins no cell)
+            if (w["x0"] < xs[c + 1] - 1 and w["x1"] > xs[c + 1] + 1
+                    and rows_spanned(r, c) == rows_spanned(r, c + 1)
+                    and _one_run(w, xs[c + 1], chars)):
                 union((r, c), (r, c + 1))
     owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
     return _Grid(number, xs, ys, owner)
