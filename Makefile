@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_ARGS := --project-dir dbt_models --profiles-dir dbt_models
 MANIFEST := dbt_models/target/manifest.json
 
-.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental bench-faults lock clean review
+.PHONY: install demo test ui manifest docs sql bench-extract bench-incremental bench-faults bench-scale lock clean review
 
 install: $(STAMP)
 
@@ -65,6 +65,12 @@ bench-incremental: install manifest
 # hostile servers; prints faults tried, survived, documents lost, wrong numbers, longest stall.
 bench-faults: install manifest
 	$(BIN)/python -m pipelines.bench.faults
+
+# A generated province (tools/province), one county per 127.0.0.x: one worker vs all cores, an
+# unchanged second night, one county failing; last line JSON. BENCH_ARGS e.g.
+# "--counties 20 --docs-per-county 75 --sizes 10,20" (python -m pipelines.bench.scale --help)
+bench-scale: install manifest
+	$(BIN)/python -m pipelines.bench.scale $(BENCH_ARGS)
 
 # After changing requirements.in: pip install -r requirements.in into .venv, then make lock.
 lock:
