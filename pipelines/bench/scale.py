@@ -255,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pdf-share", type=float, default=0.4, help="share of reports as ReportLab PDF attachments")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="XXGK_WORKERS of the all-cores nights")
     ap.add_argument("--fail-mode", default="500", choices=("500", "refuse"))
+    ap.add_argument("--fail-county", default="", help="id of the county made to fail (default: a TRS or channel "
+                                                       "county in the middle)")
     ap.add_argument("--skip-single", action="store_true", help="no one-worker night (no speedup, no projection)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (printed) for inspection")
     args = ap.parse_args(argv)
@@ -289,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
             nights.append(noop)
             published_before = (work / "data_n" / "warehouse.duckdb").stat().st_mtime \
                 if (work / "data_n" / "warehouse.duckdb").exists() else published_before
-            failed = failing_county(province)
+            failed = next(c for c in province["counties"] if c["id"] == args.fail_county) if args.fail_county \
+                else failing_county(province)
             servers.fail(failed["id"], args.fail_mode)
             fail = night(f"night3_{failed['id']}_fails", work / "data_n", sources, ids, args.workers, logs)
             nights.append(fail)

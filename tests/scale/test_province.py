@@ -93,3 +93,9 @@ def test_a_county_made_to_fail_fails_alone(province, tmp_path):
         servers.restore(trs["id"])
         with Fetcher.from_profile(profile, store=store) as fetcher:
             assert len(crawl_source(profile, fetcher).documents) == DOCS
+        servers.fail(trs["id"], "refuse")  # the server is closed: connections are refused
+        with Fetcher.from_profile(profile, store=store) as fetcher, pytest.raises(CrawlIncomplete) as err:
+            crawl_source(profile, fetcher)
+        assert "connection" in str(err.value).lower()
+        with Fetcher.from_profile(other, store=store) as fetcher:
+            assert len(crawl_source(other, fetcher).documents) == DOCS
