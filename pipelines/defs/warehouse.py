@@ -55,9 +55,13 @@ def raw_tables(context: dg.AssetExecutionContext):
     from pipelines.warehouse.load import load_staging
 
     settings.build_warehouse_path().parent.mkdir(parents=True, exist_ok=True)
-    counts = load_staging(settings.staging_dir(), settings.build_warehouse_path()) or {}
+    stats: dict = {}
+    counts = load_staging(settings.staging_dir(), settings.build_warehouse_path(), stats) or {}
+    context.log.info(f"raw load: {stats.get('reloaded', 0)} county file(s) reloaded, {stats.get('kept', 0)} unchanged")
     for t in RAW_TABLES:
-        yield dg.MaterializeResult(asset_key=["raw", t], metadata={"rows": int(counts.get(t, 0))})
+        yield dg.MaterializeResult(asset_key=["raw", t], metadata={
+            "rows": int(counts.get(t, 0)), "county_files_reloaded": int(stats.get("reloaded", 0)),
+            "county_files_unchanged": int(stats.get("kept", 0))})
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=DUCKDB_POOL,

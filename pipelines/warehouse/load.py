@@ -1,6 +1,10 @@
 """Load the staging Parquet tables (docs/contracts.md §4) into schema `raw` of the build DuckDB file.
 
-Each table is replaced by delete-then-insert inside one transaction, so a failed load leaves the
+Staging is per county (`staging/<table>/<county>.parquet`, one file per partition): a county's rows
+are deleted and inserted again only when its file changed since the last load (size and mtime,
+kept in raw._loaded_partitions), so a night where one county changed reloads that county alone;
+every row carries its `partition_key`. A single `staging/<table>.parquet` (one stage run alone)
+replaces the whole table. Everything happens inside one transaction, so a failed load leaves the
 previous contents in place. The column list and types are fixed here (the contract), so a
 Parquet file with extra columns still loads and a missing optional column is an error that names
 the table.
@@ -132,17 +136,70 @@ def _parquet_source(staging_dir: Path, table: str) -> str | None:
     return None
 
 
+PARTITION_COLUMN = "partition_key"  # the county (source profile id) whose staging file the row came from
+LOADED = "_loaded_partitions"
+
+
 def _ddl(table: str) -> str:
-    cols = ", ".join(f"{_q(c)} {t}" for c, t in STAGING_TABLES[table])
+    cols = ", ".join(f"{_q(c)} {t}" for c, t in [*STAGING_TABLES[table], (PARTITION_COLUMN, "VARCHAR")])
     return f"CREATE TABLE IF NOT EXISTS raw.{_q(table)} ({cols})"
 
 
-def load_staging(staging_dir: str | Path, db_path: str | Path) -> dict[str, int]:
-    """Replace raw.<table> for every staging table, and raw.items from items.csv.
+def _partition_files(staging_dir: Path, table: str) -> dict[str, Path] | None:
+    """{county: file} in the per-county layout, or None when the table is not kept that way."""
+    if (staging_dir / f"{table}.parquet").is_file():
+        return None
+    folder = staging_dir / table
+    files = {p.stem: p for p in sorted(folder.glob("*.parquet"))} if folder.is_dir() else {}
+    return files or None
 
-    Returns the row count loaded per table. Opens one read-write connection to `db_path`
+
+def _signature(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _insert(con, table: str, src: str, partition: str | None) -> None:
+    cols = STAGING_TABLES[table]
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+    absent = [c for c, _ in cols if c not in present and (table, c) not in OPTIONAL_COLUMNS]
+    if absent:
+        raise ValueError(f"staging table {table}{f' of {partition}' if partition else ''} lacks columns: "
+                         f"{', '.join(absent)}")
+    select = ", ".join(f"CAST({_q(c) if c in present else 'NULL'} AS {t}) AS {_q(c)}" for c, t in cols)
+    names = ", ".join(_q(c) for c, _ in [*cols, (PARTITION_COLUMN, "")])
+    con.execute(f"INSERT INTO raw.{_q(table)} ({names}) SELECT {select}, "
+                f"{_lit(partition) if partition else 'NULL'} FROM {src}")
+
+
+def _load_partitions(con, table: str, files: dict[str, Path], stats: dict) -> None:
+    """Delete-then-insert the counties whose file changed; drop the rows of counties gone."""
+    loaded = dict(con.execute(f"SELECT partition_key, signature FROM raw.{LOADED} WHERE table_name = ?",
+                              [table]).fetchall())
+    con.execute(f"DELETE FROM raw.{_q(table)} WHERE {PARTITION_COLUMN} IS NULL")  # single-file era rows
+    for gone in sorted(set(loaded) - set(files)):
+        con.execute(f"DELETE FROM raw.{_q(table)} WHERE {PARTITION_COLUMN} = ?", [gone])
+        con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ? AND partition_key = ?", [table, gone])
+    for county, path in files.items():
+        signature = _signature(path)
+        if loaded.get(county) == signature:
+            stats["kept"] = stats.get("kept", 0) + 1
+            continue
+        con.execute(f"DELETE FROM raw.{_q(table)} WHERE {PARTITION_COLUMN} = ?", [county])
+        _insert(con, table, f"read_parquet({_lit(str(path))})", county)
+        con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ? AND partition_key = ?", [table, county])
+        con.execute(f"INSERT INTO raw.{LOADED} VALUES (?, ?, ?)", [table, county, signature])
+        stats["reloaded"] = stats.get("reloaded", 0) + 1
+
+
+def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | None = None) -> dict[str, int]:
+    """Bring raw.<table> up to date with every staging table, and raw.items from items.csv.
+
+    Returns the row count per table. `stats`, when given, receives how many (table, county)
+    files were reloaded and how many kept. Opens one read-write connection to `db_path`
     (creating the file and its folder if needed) and closes it before returning.
     """
+    stats = {} if stats is None else stats
     staging_dir = Path(staging_dir)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,6 +219,8 @@ def load_staging(staging_dir: str | Path, db_path: str | Path) -> dict[str, int]
         con.execute("SET TimeZone = 'UTC'")
         con.execute("BEGIN TRANSACTION")
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{LOADED} (table_name VARCHAR, partition_key VARCHAR, "
+                    "signature VARCHAR)")
         for table, cols in STAGING_TABLES.items():
             existing = [
                 r[0]
@@ -171,23 +230,24 @@ def load_staging(staging_dir: str | Path, db_path: str | Path) -> dict[str, int]
                     [table],
                 ).fetchall()
             ]
-            if existing and existing != [c for c, _ in cols]:
+            if existing and existing != [c for c, _ in cols] + [PARTITION_COLUMN]:
                 # The contract changed since the file was built: rebuild the table.
                 con.execute(f"DROP TABLE raw.{_q(table)}")
+                con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ?", [table])
             con.execute(_ddl(table))
+            files = _partition_files(staging_dir, table)
+            if files is not None:
+                _load_partitions(con, table, files, stats)
+                counts[table] = con.execute(f"SELECT count(*) FROM raw.{_q(table)}").fetchone()[0]
+                continue
             con.execute(f"DELETE FROM raw.{_q(table)}")
+            con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ?", [table])
             src = sources[table]
             if src is None:
                 log.warning("staging table %s not found under %s: loaded empty", table, staging_dir)
                 counts[table] = 0
                 continue
-            present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-            absent = [c for c, _ in cols if c not in present and (table, c) not in OPTIONAL_COLUMNS]
-            if absent:
-                raise ValueError(f"staging table {table} lacks columns: {', '.join(absent)}")
-            select = ", ".join(f"CAST({_q(c) if c in present else 'NULL'} AS {t}) AS {_q(c)}" for c, t in cols)
-            names = ", ".join(_q(c) for c, _ in cols)
-            con.execute(f"INSERT INTO raw.{_q(table)} ({names}) SELECT {select} FROM {src}")
+            _insert(con, table, src, None)
             counts[table] = con.execute(f"SELECT count(*) FROM raw.{_q(table)}").fetchone()[0]
 
         # The canonical codes, all text.

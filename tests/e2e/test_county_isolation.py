@@ -16,7 +16,8 @@ import pytest
 from pipelines import settings
 from pipelines.crawl.serve import serve_directory
 
-from ..crawl.test_registry_unmatched_e2e import BODIES, COLUMN, PRINTED, build_saved_column
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crawl"))
+from test_registry_unmatched_e2e import BODIES, COLUMN, PRINTED, build_saved_column  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (settings.SAMPLE_PORTAL_DIR / "index.html").exists(),
                                 reason="data/sample_portal/ not generated")
