@@ -26,7 +26,7 @@ all_assets_job = dg.define_asset_job(
     description="One county end to end: crawl, extract, load, build and publish (pick the county partition).")
 
 ingest_job = dg.define_asset_job(
-    INGEST_JOB, selection=_ingest, partitions_def=COUNTY_PARTITIONS,
+    INGEST_JOB, selection=_ingest,  # partitioned by county, as its assets are
     description="One county: crawl its portal, download, extract and stage its facts (no warehouse build).")
 
 warehouse_job = dg.define_asset_job(
@@ -78,8 +78,8 @@ _ACTIVE = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.Dagst
 
 
 def newest_materialization_id(instance: dg.DagsterInstance, key: str) -> int:
-    record = instance.get_latest_materialization_event(dg.AssetKey(key))
-    return record.storage_id if record is not None else 0
+    records = instance.fetch_materializations(dg.AssetKey(key), limit=1).records
+    return records[0].storage_id if records else 0
 
 
 @dg.sensor(
