@@ -273,7 +273,8 @@ class PositionReader:
             elif rest:
                 label_words.extend(rest)  # text right of the boundary without numbers: wrapped labels
         blocks = _label_blocks(label_words)
-        s3_2021 = section == "三" and any("逾期不补正" in b.text or "收费通知" in b.text for b in blocks)
+        s3_2021 = section == "三" and (any("逾期不补正" in b.text or "收费通知" in b.text for b in blocks)
+                                      or any(_heads_beside(b, blocks) for b in blocks))
         leaves = [b for b in blocks if not (section == "三" and _is_s3_parent(b, s3_2021))]
         parents = [b for b in blocks if b not in leaves]
         pairs = _match(leaves, [y for y, _ in value_rows])
@@ -514,6 +515,20 @@ def _is_s3_parent(b: Block, template_2021: bool) -> bool:
     return False
 
 
+def _heads_beside(b: Block, blocks: list[Block]) -> bool:
+    """True for （六）其他处理 printed beside a numbered row's label: the 2021 heading of rows 1–3
+    (its rows' own words may sit past a page break), not the 2019 row of values."""
+    ordinal, _ = split_ordinal(b.text)
+    if ordinal is None or (ordinal.level, ordinal.number) != (2, 6):
+        return False
+    for o in blocks:
+        own, _ = split_ordinal(o.text)
+        if (own is not None and own.level == 3 and o.x0 >= b.x1
+                and o.top <= b.bottom + 1 and o.bottom >= b.top - 1):
+            return True
+    return False
+
+
 def _match(leaves: list[Block], ys: list[float]) -> list[tuple[int, int]]:
     """(leaf, value row) pairs: each value row takes its nearest leaf when that leaf is also
     nearer to it than to any other value row (mutual nearest); everything else stays unmatched."""
@@ -563,7 +578,11 @@ def _parent_position(p: Block, rows: list) -> int:
         return next((k for k, r in enumerate(rows) if r[0] > p.centre), len(rows))
 
     def gap(run: list[int]) -> float:
-        lo, hi = rows[run[0]][0], rows[run[-1]][0]
+        # the run's extent is that of its labels, not of its values: a heading printed at the top
+        # of its span (labels top-aligned, values bottom-aligned) may sit nearer the previous
+        # run's last values than its own first ones, never outside its own labels
+        lo = min(min(rows[k][0], rows[k][3].top) for k in run)
+        hi = max(max(rows[k][0], rows[k][3].bottom) for k in run)
         return 0.0 if lo <= p.centre <= hi else min(abs(p.centre - lo), abs(p.centre - hi))
 
     return min(runs, key=gap)[0]
