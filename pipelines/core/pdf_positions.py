@@ -371,12 +371,16 @@ class PositionReader:
         problem = None
         values = [w for w in rest if _value_word(w)]
         key, centres = columns if columns else ("cx", anchors)
+        by_order = _shifted_alike(values, centres, _KEYS[key])
         for w in rest:
             x = _KEYS[key](w)
             d = sorted((abs(x - a), k) for k, a in enumerate(centres))
             k = d[0][1]
             if len(values) == len(anchors) and _value_word(w):
                 k = values.index(w)  # as many values as columns: the k-th value is the k-th column
+                if by_order:
+                    slots[k].append(w)
+                    continue
                 if d[0][1] != k:
                     problem = f"value {w['text']!r} lies nearer another column's header"
             if _numeric(w) and len(d) > 1:
@@ -513,6 +517,19 @@ def _is_s3_parent(b: Block, template_2021: bool) -> bool:
     if ordinal.level == 2:
         return ordinal.number in (3, 4, 5) or (ordinal.number == 6 and template_2021)
     return False
+
+
+def _shifted_alike(values: list[dict], centres: list[float], x) -> bool:
+    """True when a line prints one value per column, in order, each the same distance from its
+    column's anchor: right- or left-aligned values under centred headers sit off-centre by the
+    same amount (a row alone in its block has no other line to learn the alignment from), so
+    the order places them; values each off by a different amount stay ambiguous."""
+    if len(values) != len(centres) or len(centres) < 2:
+        return False
+    offsets = [x(v) - c for v, c in zip(values, centres)]
+    gap = min(b - a for a, b in zip(centres, centres[1:]))
+    return gap > 0 and max(offsets) - min(offsets) < AMBIGUOUS * gap and all(
+        abs(o) < gap / 2 for o in offsets)
 
 
 def _heads_beside(b: Block, blocks: list[Block]) -> bool:

@@ -17,6 +17,10 @@ CASES = {
     # a page break after （六）'s first row: 逾期不补正 is on the next page, so （六） is known as a
     # heading by the numbered label printed beside it, not by the 2021 words
     ("page_break", 1053): ("t3.result.other.no_correction:",),
+    # right-aligned values under centred headers, one row alone in its block: one value per
+    # column, each off its header by the same amount, placed in order
+    ("page_break", 1014): ("t2.art20_5.licensing.",),
+    ("page_break", 1025): ("t2.art20_1.",),
 }
 
 
