@@ -623,7 +623,9 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
         data, path = upright(data), None  # Camelot must read the upright copy, not the file
         pages, chars = read_pages(data, pick_table_pages)
     # glyphs at 90° (counter-clockwise, reading bottom to top) need the page turned 270° clockwise
-    turn = {p.number: (360 - p.text_angle) % 360 for p in pages if p.text_angle and p.has_markers}
+    # (a table page without markers of its own, between two that have them, turns too)
+    picked = set(pick_table_pages(pages))
+    turn = {p.number: (360 - p.text_angle) % 360 for p in pages if p.text_angle and p.number in picked}
     if turn:  # tables printed sideways or upside down: turn those pages until their text is upright
         data, path = upright(data, turn), None
         pages, chars = read_pages(data, pick_table_pages)
