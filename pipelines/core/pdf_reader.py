@@ -56,6 +56,22 @@ class PageInfo:
     rotation: int = 0  # the page's /Rotate
     image_share: float = 0.0  # share of the page covered by image objects
     text_angle: int = 0  # the direction most glyphs run in (0, 90, 180, 270), from the text matrices
+    rules: PageRules | None = None  # table pages only: the page's ruling lines (None: not looked at)
+
+
+@dataclass
+class PageRules:
+    """What the page's own vector drawing says about ruling lines, read once by pdfium.
+
+    `h_segments`: the horizontal edges pdfplumber would report, as (top, x0, x1) longer than
+    3 pt; None when the page draws something this reading does not model (a form XObject, a
+    Bézier curve, a shifted MediaBox), so pdfplumber must be asked. `vertical`: False only when
+    nothing on the page (no image, shading, form, curve, nor any path segment rising
+    LATTICE_DY or more) could draw a vertical rule, so Camelot's lattice cannot find a grid.
+    """
+
+    h_segments: list[tuple[float, float, float]] | None
+    vertical: bool
 
 
 @dataclass
@@ -182,6 +198,97 @@ def page_chars(page, textpage) -> list[dict]:
     return out
 
 
+LATTICE_DY = 1.0  # points: a path segment rising this much may be part of a vertical rule
+
+
+def page_rules(page) -> PageRules:
+    """The page's ruling lines from its top-level drawing objects (see PageRules).
+
+    Reproduces pdfminer's path painting as pdfplumber reports it (a subpath of one segment is a
+    line, a closed axis-aligned four-sided one a rectangle with a top and a bottom edge, any
+    other a polyline whose horizontal steps are edges), so `tables_from_words` gets the same
+    segments without pdfplumber parsing the whole page again (most of a ruled page's reading
+    time went there).
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    import numpy as np
+
+    def exact(v: float) -> float:
+        # pdfium keeps coordinates as 32-bit floats; pdfminer parses the content stream's decimals
+        # as doubles. The shortest decimal that gives the same float32 is the one written in the
+        # file, so both readings agree to the last bit (a box edge at 140.05 rounds alike).
+        return float(str(np.float32(v)))
+
+    left, bottom, right, top = (exact(v) for v in page.get_mediabox())
+    modelled = (left, bottom) == (0, 0) and tuple(exact(v) for v in page.get_cropbox()) == (left, bottom, right, top) \
+        and page.get_rotation() % 360 == 0
+    lines, rects, polylines = [], [], []
+    vertical = False
+    m = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            return PageRules(None, True)  # an image, shading or form may draw anything
+        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+        if not fill.value and not stroke.value:
+            continue  # not painted (pdfminer skips `n`)
+        pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+        a, b, c, d, e, f = (exact(v) for v in (m.a, m.b, m.c, m.d, m.e, m.f))
+        subpaths: list[list[tuple[float, float]]] = []
+        for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+            step = pdfium_c.FPDFPathSegment_GetType(seg)
+            if step not in (pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO):
+                return PageRules(None, True)  # a curve
+            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            px, py = exact(x.value), exact(y.value)
+            point = (a * px + c * py + e, b * px + d * py + f)
+            if step == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append(([point], []))
+            else:
+                subpaths[-1][0].append(point)  # pdfium adds the closing point of `h` itself
+            if pdfium_c.FPDFPathSegment_GetClose(seg):
+                subpaths[-1][1].append(len(subpaths[-1][0]) - 1)
+        for pts, closed_at in subpaths:
+            if any(abs(q[1] - p[1]) >= LATTICE_DY for p, q in zip(pts, pts[1:])):
+                vertical = True
+            if len(pts) == 2 or (len(pts) == 3 and closed_at == [2] and pts[2] == pts[0]):
+                lines.append(pts[:2])  # pdfminer's `m l` and `m l h`
+            elif len(pts) == 5 and pts[4] == pts[0] and _axis_aligned_box(pts):
+                rects.append(pts)
+            elif len(pts) > 1:
+                polylines.append(pts)
+    if not modelled:
+        return PageRules(None, vertical)
+    segs = []
+    for (x0, y0), (x1, y1) in lines:
+        if y0 == y1 and abs(x1 - x0) > 3:
+            segs.append((top - y0, min(x0, x1), max(x0, x1)))
+    for pts in rects:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        if max(xs) - min(xs) > 3:
+            segs.append((top - max(ys), min(xs), max(xs)))
+            segs.append((top - min(ys), min(xs), max(xs)))
+    for pts in polylines:
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            if y0 == y1 and abs(x1 - x0) > 3:
+                segs.append((top - y0, min(x0, x1), max(x0, x1)))
+    return PageRules(segs, vertical)
+
+
+def _axis_aligned_box(pts) -> bool:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+    return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+
+
 def read_pages(data: bytes, char_pages=None, info: dict | None = None
                ) -> tuple[list[PageInfo], dict[int, list[dict]]]:
     """Every page's text facts; characters of the table pages (chosen by `char_pages(pages)`).
@@ -207,6 +314,7 @@ def read_pages(data: bytes, char_pages=None, info: dict | None = None
         for number in wanted:
             page, tp = handles[number - 1]
             chars[number] = page_chars(page, tp)
+            pages[number - 1].rules = page_rules(page)
         for page, tp in handles:
             tp.close()
             page.close()
@@ -363,7 +471,8 @@ def _camelot_tables(source, pages: list[int]):
 # ---------------------------------------------------------------- grids without vertical rules
 
 
-def tables_from_words(data: bytes, number: int, chars: list[dict]) -> list[Table]:
+def tables_from_words(data: bytes, number: int, chars: list[dict],
+                      h_segments: list[tuple[float, float, float]] | None = None) -> list[Table]:
     """Grids for tables drawn with horizontal rules only.
 
     Row edges are the rules; column edges are the end points of the rule segments (a
@@ -371,12 +480,7 @@ def tables_from_words(data: bytes, number: int, chars: list[dict]) -> list[Table
     (row spans); neighbouring cells merge where a word runs across their shared edge
     (column spans), since there is no vertical rule to say so.
     """
-    import pdfplumber
-
-    with pdfplumber.open(io.BytesIO(data), pages=[number]) as pl:
-        page = pl.pages[0]
-        segs = [(e["top"], e["x0"], e["x1"]) for e in page.edges
-                if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
+    segs = h_segments if h_segments is not None else _plumber_h_segments(data, number)
     if len(segs) < 3:
         return []
     words = _words(chars)
@@ -386,6 +490,15 @@ def tables_from_words(data: bytes, number: int, chars: list[dict]) -> list[Table
         if grid is not None:
             tables.append(table_from_grid(grid, chars, "hrules+pdfium-chars"))
     return tables
+
+
+def _plumber_h_segments(data: bytes, number: int) -> list[tuple[float, float, float]]:
+    """Horizontal edges longer than 3 pt as (top, x0, x1), when `page_rules` could not read them."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data), pages=[number]) as pl:
+        return [(e["top"], e["x0"], e["x1"]) for e in pl.pages[0].edges
+                if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
 
 
 def _table_box(t: Table) -> tuple[float, float, float, float]:
@@ -641,7 +754,9 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
         return result
     tables_by_page: dict[int, list] = {}
     positions = PositionReader()
-    for tb in _camelot_tables(path or data, table_pages):
+    # Camelot's lattice needs vertical rules: pages that draw none are not handed to it
+    ruled = [n for n in table_pages if pages[n - 1].rules is None or pages[n - 1].rules.vertical]
+    for tb in _camelot_tables(path or data, ruled) if ruled else []:
         tables_by_page.setdefault(int(tb.page), []).append(tb)
     for number in table_pages:
         height = pages[number - 1].height
@@ -653,7 +768,8 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             grid = _grid_from_camelot(tb, height)
             page_tables.append(table_from_grid(grid, chars[number], "camelot-lattice+pdfium-chars"))
         if not page_tables:
-            page_tables = tables_from_words(data, number, chars[number])
+            rules = pages[number - 1].rules
+            page_tables = tables_from_words(data, number, chars[number], rules and rules.h_segments)
             if (not page_tables or _values_merged(page_tables)
                     or _orphan_numbers(page_tables, chars[number]) > max(2, _numbers_in(page_tables))):
                 # no rules, horizontal rules that do not give the columns, or rules around the
