@@ -368,7 +368,9 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             if ordn.level == 1:
                 l1, l2 = ordn.number, None
             elif ordn.level == 2:
-                l1 = 3 if l1 in (None, 3) else l1
+                # (一)…(七) exist only under 三、本年度办理结果: after 一、/二、 they mean its heading
+                # was printed where the reader lost it (centred on rows past a page break)
+                l1 = 3 if l1 in (None, 1, 2, 3) else l1
                 l2 = None if disagree else ordn.number  # rows under an unsure heading stay unplaced
             else:
                 row_l3 = ordn.number

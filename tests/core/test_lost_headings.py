@@ -9,6 +9,10 @@ from tools.layout_family import draw
 from tools.layout_family.score import score
 
 CASES = {
+    # hrules, a page break after （一）予以公开: 三、本年度办理结果, centred on the one row it spans on
+    # that page, prints over the row above and is read as fragments; (一)…(七) exist only under
+    # it, so a level-2 row after 二、 is filed under 三 (22 rows were unplaced)
+    ("mixed", 1013): "t3.result.",
     # upside-down table pages; the middle page of table 三 has no marker words of its own and was
     # never turned upright, so all its rows were dropped
     ("mixed", 1044): "t3.result.other.",
