@@ -16,6 +16,27 @@ def raw_dir() -> Path:
     return data_dir() / "raw"
 
 
+def raw_url() -> str:
+    """Where the raw store keeps its blobs: $XXGK_RAW_URL, an fsspec URL such as
+    `s3://bucket/prefix` (object storage shared by every worker), or by default the local raw_dir().
+    The fetch log and HTTP validator state stay in raw_dir() either way."""
+    return os.environ.get("XXGK_RAW_URL") or str(raw_dir())
+
+
+def raw_storage_options(url: str) -> dict:
+    """fsspec options for a remote raw store: for s3:// the endpoint of an S3-compatible server
+    from $XXGK_S3_ENDPOINT_URL (MinIO, moto, …; credentials come from the standard AWS variables),
+    no listing cache, so a blob another worker wrote is seen at once, and reads of one GET (not a
+    HEAD then ranged GETs: blobs are reports of a few MB)."""
+    if not url.startswith(("s3://", "s3a://")):
+        return {}
+    options: dict = {"use_listings_cache": False, "max_concurrency": 1}
+    endpoint = os.environ.get("XXGK_S3_ENDPOINT_URL")
+    if endpoint:
+        options["client_kwargs"] = {"endpoint_url": endpoint}
+    return options
+
+
 def staging_dir() -> Path:
     """Parquet written by the extraction and crawl steps; DuckDB reads it."""
     return data_dir() / "staging"

@@ -250,19 +250,23 @@ def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float |
     limit = {} if timeout_s is None else {"timeout_s": timeout_s}
     if workers:
         limit["workers"] = workers
-    results = extract_many([str(p) for _, p, _ in todo], **limit)
-    for (sha, _, before), result in zip(todo, results):
-        earlier = _kind(before["result"]) if before else None
-        kind = _kind(result)
-        # consecutive transient failures of the same kind count towards MAX_TRANSIENT_ATTEMPTS
-        attempts = before.get("attempts", 1) + 1 if before and earlier == kind and kind in TRANSIENT_KINDS else 1
-        store_result(sha, result, now, attempts)
-        summary.extracted += 1
-        if earlier:
-            summary.retried += 1
-            summary.retried_by_kind[earlier] = summary.retried_by_kind.get(earlier, 0) + 1
-            summary.retried_healed += kind is None
-        if kind:
-            summary.failed += 1
-            summary.failed_by_kind[kind] = summary.failed_by_kind.get(kind, 0) + 1
+    from pipelines.crawl.rawstore import RawStore
+
+    # a remote raw store (XXGK_RAW_URL=s3://…) lends files on disk to the workers; a local one, its own
+    with RawStore().local_files([(sha, p) for sha, p, _ in todo]) as files:
+        results = extract_many([str(p) for _, p in files], **limit)
+        for (sha, _, before), result in zip(todo, results):
+            earlier = _kind(before["result"]) if before else None
+            kind = _kind(result)
+            # consecutive transient failures of the same kind count towards MAX_TRANSIENT_ATTEMPTS
+            attempts = before.get("attempts", 1) + 1 if before and earlier == kind and kind in TRANSIENT_KINDS else 1
+            store_result(sha, result, now, attempts)
+            summary.extracted += 1
+            if earlier:
+                summary.retried += 1
+                summary.retried_by_kind[earlier] = summary.retried_by_kind.get(earlier, 0) + 1
+                summary.retried_healed += kind is None
+            if kind:
+                summary.failed += 1
+                summary.failed_by_kind[kind] = summary.failed_by_kind.get(kind, 0) + 1
     return summary
