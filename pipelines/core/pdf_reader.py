@@ -486,7 +486,7 @@ def tables_from_words(data: bytes, number: int, chars: list[dict],
     words = _words(chars)
     tables = []
     for group in _rule_groups(segs, words):
-        grid = _grid_from_rules(number, group, words, chars)
+        grid = _grid_from_rules(number, group, words)
         if grid is not None:
             tables.append(table_from_grid(grid, chars, "hrules+pdfium-chars"))
     return tables
@@ -560,21 +560,41 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
 def _words(chars: list[dict]) -> list[dict]:
     """Runs of characters on one baseline without a wide gap: {x0, x1, top, bottom}."""
     out: list[dict] = []
+    pens: list[tuple[dict, float | None]] = []  # per word: its last character, its em (pen step)
     for ch in sorted(chars, key=lambda c: (round(c.get("baseline", c["bottom"]), 0), c["x0"])):
         w = out[-1] if out else None
         # a character far left of the word (a neighbour on a baseline rounded the other way)
         # starts a word of its own: only a word gap, or a small kerning overlap, joins
         if (w and abs(w["baseline"] - ch.get("baseline", ch["bottom"])) < 1.5
-                and -0.5 * max(ch["size"], 1) < ch["x0"] - w["x1"] < 0.6 * max(ch["size"], 1)):
+                and -0.5 * max(ch["size"], 1) < ch["x0"] - w["x1"] < 0.6 * max(ch["size"], 1)
+                and not _pen_jumps(*pens[-1], ch)):
             w["x1"] = max(w["x1"], ch["x1"])
             w["top"], w["bottom"] = min(w["top"], ch["top"]), max(w["bottom"], ch["bottom"])
             w["text"] += ch["text"]
             w["size"] = max(w["size"], ch["size"])
+            last, em = pens[-1]
+            if _IDEOGRAPH.match(last["text"]) and _IDEOGRAPH.match(ch["text"]) and "origin_x" in ch:
+                em = ch["origin_x"] - last["origin_x"]
+            pens[-1] = (ch, em)
         else:
             out.append({"x0": ch["x0"], "x1": ch["x1"], "top": ch["top"], "bottom": ch["bottom"],
                         "baseline": ch.get("baseline", ch["bottom"]), "text": ch["text"],
                         "size": ch["size"]})
+            pens.append((ch, None))
     return out
+
+
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+
+
+def _pen_jumps(last: dict, em: float | None, ch: dict) -> bool:
+    """True when two ideographs sit further apart than the word's own em: two texts on one
+    baseline (a heading spanning rows, printed beside one of its rows' labels), not one run.
+
+    Ideographs of one run advance the pen by one em each (or by one wider step, all alike, in
+    distributed text); a word's em is known once it holds two ideographs in a row."""
+    return (em is not None and "origin_x" in ch and _IDEOGRAPH.match(last["text"]) is not None
+            and _IDEOGRAPH.match(ch["text"]) is not None and ch["origin_x"] - last["origin_x"] > 1.25 * em)
 
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六]、.*情况")
@@ -603,31 +623,7 @@ def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
     return out
 
 
-_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
-
-
-def _one_run(word: dict, edge: float, chars: list[dict]) -> bool:
-    """False when a word's characters either side of `edge` are two texts side by side.
-
-    Ideographs of one run of text advance the pen by one em each; where the pen jumps further
-    between the two ideographs around a column edge, two cells' texts sit on one baseline
-    (a heading beside one of its rows' labels). Otherwise (other characters, no measure of the
-    em) the word is taken as one text."""
-    line = sorted((ch for ch in chars if abs(ch.get("baseline", ch["bottom"]) - word["baseline"]) < 1.5
-                   and word["x0"] - 0.5 <= ch["x0"] and ch["x1"] <= word["x1"] + 0.5),
-                  key=lambda ch: ch["origin_x"])
-    steps = [(a, b) for a, b in zip(line, line[1:])
-             if _IDEOGRAPH.match(a["text"]) and _IDEOGRAPH.match(b["text"])]
-    across = [(a, b) for a, b in steps if (a["x0"] + a["x1"]) / 2 < edge <= (b["x0"] + b["x1"]) / 2]
-    others = sorted(b["origin_x"] - a["origin_x"] for a, b in steps if (a, b) not in across)
-    if not across or not others:
-        return True
-    em = others[len(others) // 2]
-    a, b = across[0]
-    return b["origin_x"] - a["origin_x"] <= 1.25 * em
-
-
-def _grid_from_rules(number: int, segs, words, chars: list[dict]) -> _Grid | None:
+def _grid_from_rules(number: int, segs, words) -> _Grid | None:
     ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
     xs = cluster_leaders([s[1] for s in segs] + [s[2] for s in segs], 2.0)
     if len(ys) < 2 or len(xs) < 2:
@@ -661,8 +657,7 @@ def _grid_from_rules(number: int, segs, words, chars: list[dict]) -> _Grid | Non
             # they span the same rows (a heading spanning rows, printed beside one of its rows'
             # labels at the same height, joins no cell)
             if (w["x0"] < xs[c + 1] - 1 and w["x1"] > xs[c + 1] + 1
-                    and rows_spanned(r, c) == rows_spanned(r, c + 1)
-                    and _one_run(w, xs[c + 1], chars)):
+                    and rows_spanned(r, c) == rows_spanned(r, c + 1)):
                 union((r, c), (r, c + 1))
     owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
     return _Grid(number, xs, ys, owner)

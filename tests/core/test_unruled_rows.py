@@ -21,6 +21,10 @@ CASES = {
     # column, each off its header by the same amount, placed in order
     ("page_break", 1014): ("t2.art20_5.licensing.",),
     ("page_break", 1025): ("t2.art20_1.",),
+    # three-line: （六）其他处理 centred on its rows, its line 其他处 printed beside 期不补正、 of
+    # row 1's label with a gap under 0.6 em: one word, until the pen jumping past one em between
+    # two ideographs splits it (two texts on one baseline)
+    ("three_line", 1016): ("t3.result.other.no_correction:",),
 }
 
 
