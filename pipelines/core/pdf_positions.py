@@ -468,7 +468,12 @@ def _label_blocks(words: list[dict]) -> list[Block]:
         for w in line:
             ordinal, _ = split_ordinal(w["text"])
             target = None
-            if ordinal is None:
+            if (ordinal is None and prev is not None and not split_ordinal(prev[1].text)[1]
+                    and w["x0"] - prev[0]["x1"] < 1.5 * _size(w)):
+                # a bare ordinal (三、, its 、 leaving a wide gap) is followed by its own words, never
+                # by the end of the label above it
+                target = prev[1]
+            elif ordinal is None:
                 # a wrapped line may start a little left of the line above (hanging punctuation)
                 best = -0.8 * _size(w)
                 for b in blocks:

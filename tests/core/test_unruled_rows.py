@@ -25,6 +25,10 @@ CASES = {
     # row 1's label with a gap under 0.6 em: one word, until the pen jumping past one em between
     # two ideographs splits it (two texts on one baseline)
     ("three_line", 1016): ("t3.result.other.no_correction:",),
+    # three-line, labels centred, values top-aligned: 三、 (its 、 leaving a wide gap) and 本年 on
+    # one line; 本年 joined 二、's label above by the hanging-punctuation allowance, 二、's label then
+    # reached down past （一）'s values and took them: 7 wrong numbers before this was fixed
+    ("mixed", 1102): ("t3.carried_over:", "t3.result.granted:"),
 }
 
 
