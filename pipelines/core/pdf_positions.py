@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from .geometry import cluster_means
+from .mapping import T2_ROWS
 from .model import Cell, Table
 from .normalise import norm, split_ordinal
 from .values import is_value_like
@@ -58,7 +59,10 @@ def _header_band(lines: list[list[dict]], i: int) -> list[list[dict]]:
             ln = lines[k]
             text = norm("".join(w["text"] for w in ln))
             near = abs(ln[0]["baseline"] - out[0 if step < 0 else -1][0]["baseline"]) <= 1.6 * size
-            if not near or any(_numeric(w) for w in ln) or "第二十条" in text or _HEADING.match(text):
+            # a row label just under the header (rows set tight) begins the body
+            row_label = step > 0 and any(needle in text for needle, _ in T2_ROWS)
+            if (not near or row_label or any(_numeric(w) for w in ln) or "第二十条" in text
+                    or _HEADING.match(text)):
                 break
             if step < 0:
                 out.insert(0, ln)
