@@ -359,7 +359,12 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             if ordn is None:
                 ordn = _ordinal_from_text(rest, l1, l2)
             elif _label_disagrees(ordn, rest, l2):
-                disagree = True
+                if ordn == Ordinal(3, 1) and l2 in (3, 4, 5) and _match_text(rest, L3_TEXT[l2 + 1]) == 1:
+                    # number and words both name the next group's first row: that group's heading
+                    # was printed where the reader lost it (centred on rows past a page break)
+                    l2 = l2 + 1
+                else:
+                    disagree = True
             if ordn is None:
                 continue
             matched_any = True
