@@ -112,27 +112,31 @@ def _open(data: bytes):
         raise ReadError("corrupt_file", f"pdfium cannot open the PDF ({msg}); re-download the file") from exc
 
 
-def _page_info(number: int, page, textpage) -> PageInfo:
+def _page_info(number: int, page, textpage, glyphs: list | None = None) -> PageInfo:
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
     text = textpage.get_text_range()
     paths = images = 0
     image_area = 0.0
-    for obj in page.get_objects(max_depth=1):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    # the raw object loop: pypdfium2's helper objects cost more than the counting itself
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths += 1
-        elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
-            try:
-                left, bottom, right, top = obj.get_bounds()
-                image_area += max(0.0, right - left) * max(0.0, top - bottom)
-            except Exception:  # an image without bounds covers nothing we can measure
-                pass
+            if pdfium_c.FPDFPageObj_GetBounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right),
+                                              ctypes.byref(top)):  # an image without bounds covers nothing
+                image_area += max(0.0, right.value - left.value) * max(0.0, top.value - bottom.value)
     flat = norm(text)
     area = max(page.get_width() * page.get_height(), 1.0)
     return PageInfo(number, text, any(k in flat for k in TABLE_PAGE_MARKERS), text_is_garbled(text),
                     paths, images, page.get_height(), page.get_rotation(), min(1.0, image_area / area),
-                    text_angle(textpage))
+                    text_angle(textpage, glyphs))
 
 
 def _char_angle(textpage, i: int) -> int | None:
@@ -149,23 +153,45 @@ def _char_angle(textpage, i: int) -> int | None:
     return snapped if abs((deg - snapped + 180) % 360 - 180) <= 10 else None
 
 
-def text_angle(textpage) -> int:
+def page_glyphs(textpage) -> list[tuple[int, str, int | None]]:
+    """(index, text, direction) of each printed (non-blank) character, read once per page and
+    shared by `text_angle` and `page_chars`.
+
+    The text is `get_text_range(i, 1)` (empty for a character pdfium leaves out of the text),
+    taken from the character's code point where that is the same thing (every character of the
+    corpus, the samples and the generator families), which is much cheaper.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    out = []
+    for i in range(textpage.count_chars()):
+        u = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if pdfium_c.FPDFText_GetTextIndexFromCharIndex(raw, i) == -1:
+            ch = ""
+        elif 0 < u < 0xD800 or 0xE000 <= u <= 0xFFFF:
+            ch = chr(u)
+        else:  # outside the basic plane, or no code point: as pypdfium2 decodes it
+            ch = textpage.get_text_range(i, 1)
+        if ch.strip():
+            out.append((i, ch, _char_angle(textpage, i)))
+    return out
+
+
+def text_angle(textpage, glyphs: list | None = None) -> int:
     """The direction most of a page's glyphs run in.
 
     A table printed sideways on a portrait page without /Rotate (text running bottom to top)
     has its glyphs at 90° while the page's heading may stay at 0°: the majority decides.
     """
     counts: dict[int, int] = {}
-    for i in range(textpage.count_chars()):
-        if not textpage.get_text_range(i, 1).strip():
-            continue
-        a = _char_angle(textpage, i)
+    for _, _, a in page_glyphs(textpage) if glyphs is None else glyphs:
         if a is not None:
             counts[a] = counts.get(a, 0) + 1
     return max(counts, key=lambda a: (counts[a], a == 0)) if counts else 0
 
 
-def page_chars(page, textpage) -> list[dict]:
+def page_chars(page, textpage, glyphs: list | None = None) -> list[dict]:
     """Printed characters with tight glyph boxes (top-left origin).
 
     pdfium's tight boxes come from the glyph outlines, so they stay right where a font has
@@ -174,22 +200,28 @@ def page_chars(page, textpage) -> list[dict]:
     import ctypes
 
     import pypdfium2.raw as pdfium_c
+    from pypdfium2 import PdfiumError
 
     height = page.get_height()
+    raw = textpage.raw
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    tl, tr, tb, tt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    loose = pdfium_c.FS_RECTF()
     out = []
-    for i in range(textpage.count_chars()):
-        ch = textpage.get_text_range(i, 1)
-        if not ch.strip():
-            continue
-        if _char_angle(textpage, i) not in (0, None):
+    for i, ch, angle in page_glyphs(textpage) if glyphs is None else glyphs:
+        if angle not in (0, None):
             continue  # text in another direction (a heading beside a sideways table, a stamp)
-        left, bottom, right, top = textpage.get_charbox(i)
+        if not pdfium_c.FPDFText_GetCharBox(raw, i, ctypes.byref(tl), ctypes.byref(tr), ctypes.byref(tb),
+                                            ctypes.byref(tt)):
+            raise PdfiumError("Failed to get charbox.")
+        left, bottom, right, top = tl.value, tb.value, tr.value, tt.value
         if right <= left and top <= bottom:
             continue  # generated character without a glyph
-        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(ox), ctypes.byref(oy))
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
         # FPDFText_GetFontSize is in text space (199 under a 0.05 matrix): use the loose box height
-        _, lb, _, lt = textpage.get_charbox(i, loose=True)
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(loose)):
+            raise PdfiumError("Failed to get charbox.")
+        lb, lt = loose.bottom, loose.top
         size = (lt - lb) if lt - lb > 0.5 else (top - bottom)
         out.append({"text": ch, "x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
                     # the baseline is shared by a line; tight boxes are not (一 is a thin stroke)
@@ -308,14 +340,15 @@ def read_pages(data: bytes, char_pages=None, info: dict | None = None
         for i in range(len(pdf)):
             page = pdf[i]
             tp = page.get_textpage()
-            pages.append(_page_info(i + 1, page, tp))
-            handles.append((page, tp))
+            glyphs = page_glyphs(tp)
+            pages.append(_page_info(i + 1, page, tp, glyphs))
+            handles.append((page, tp, glyphs))
         wanted = char_pages(pages) if char_pages else []
         for number in wanted:
-            page, tp = handles[number - 1]
-            chars[number] = page_chars(page, tp)
+            page, tp, glyphs = handles[number - 1]
+            chars[number] = page_chars(page, tp, glyphs)
             pages[number - 1].rules = page_rules(page)
-        for page, tp in handles:
+        for page, tp, _ in handles:
             tp.close()
             page.close()
     finally:
