@@ -556,6 +556,22 @@ def _crashed_result(path: str, exitcode) -> dict:
                  "native library); the raw file is kept for review")
 
 
+def _preload_readers() -> None:
+    """Import the readers' heavy libraries once, in the parent, before workers are forked.
+
+    Each forked worker then starts with them loaded instead of importing them again on its
+    first document after every recycle (Camelot pulls in pandas and OpenCV: seconds).
+    """
+    try:
+        import camelot  # noqa: F401
+        import pdfplumber  # noqa: F401
+        import pypdfium2  # noqa: F401
+
+        from . import docx_reader, html_reader, pdf_reader  # noqa: F401
+    except Exception:  # a library that cannot load fails the documents that need it, with its error
+        log.warning("preloading the readers' libraries failed: %s", traceback.format_exc())
+
+
 POOL_STATS = {"workers_started": 0, "workers_recycled": 0, "workers_killed": 0}  # this process's totals
 
 
@@ -602,6 +618,8 @@ def extract_many(paths: Iterable, timeout_s: float = DEFAULT_TIMEOUT_S,
     paths = [str(p) for p in paths]
     workers = max(1, min(workers or min(os.cpu_count() or 1, 4), len(paths) or 1))
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    if ctx.get_start_method() == "fork" and paths:
+        _preload_readers()
     results: dict[int, dict] = {}
     slots: list[_Slot] = []
     next_i = emit_i = 0
