@@ -463,29 +463,37 @@ class _RenderBackend:
 
     Camelot 2.0.0 ignores its `resolution` argument on the in-memory path and renders at
     300 dpi; ruling lines are found just as well at 150 dpi in a quarter of the pixels.
+    The document is opened once for all the pages Camelot asks for (one backend per call).
     """
 
-    def convert(self, pdf_path: str, png_path: str, page: int = 1) -> None:
+    def __init__(self):
+        self._doc = None
+        self._path = None
+
+    def _page(self, pdf_path: str, page: int):
         import pypdfium2 as pdfium
 
-        doc = pdfium.PdfDocument(pdf_path)
-        try:
-            doc[page - 1].render(scale=RENDER_DPI / 72).to_pil().save(png_path)
-        finally:
-            doc.close()
+        if self._doc is None or self._path != pdf_path:
+            self.close()
+            self._doc, self._path = pdfium.PdfDocument(pdf_path), pdf_path
+        return self._doc[page - 1]
+
+    def close(self) -> None:
+        if self._doc is not None:
+            self._doc.close()
+            self._doc = None
+
+    def convert(self, pdf_path: str, png_path: str, page: int = 1) -> None:
+        self._page(pdf_path, page).render(scale=RENDER_DPI / 72).to_pil().save(png_path)
 
     def to_array(self, pdf_path: str, page: int = 1):
+        import cv2
         import numpy as np
-        import pypdfium2 as pdfium
 
-        doc = pdfium.PdfDocument(pdf_path)
-        try:
-            bitmap = doc[page - 1].render(scale=RENDER_DPI / 72, grayscale=True)
-            grey = bitmap.to_numpy()
-            grey = grey[:, :, 0] if grey.ndim == 3 else grey
-            return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
-        finally:
-            doc.close()
+        bitmap = self._page(pdf_path, page).render(scale=RENDER_DPI / 72, grayscale=True)
+        grey = bitmap.to_numpy()
+        grey = np.ascontiguousarray(grey[:, :, 0] if grey.ndim == 3 else grey)
+        return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)  # Camelot wants BGR; B = G = R = grey
 
 
 RENDER_DPI = 150
@@ -495,10 +503,18 @@ RULE_TOL = 1.5  # points: segments of one ruling line, or one grid edge, lie thi
 def _camelot_tables(source, pages: list[int]):
     import camelot
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return list(camelot.read_pdf(source, pages=",".join(map(str, pages)), flavor="lattice",
-                                     suppress_stdout=True, backend=_RenderBackend()))
+    backend = _RenderBackend()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # boxes_flow=None: no hierarchical grouping of text boxes (pdfminer's costliest layout
+            # step). It only orders boxes; the text lines, which Camelot uses to tell an empty grid
+            # and a rotated page, are the same, and the cells come from the ruling lines
+            return list(camelot.read_pdf(source, pages=",".join(map(str, pages)), flavor="lattice",
+                                         suppress_stdout=True, backend=backend,
+                                         layout_kwargs={"boxes_flow": None}))
+    finally:
+        backend.close()
 
 
 # ---------------------------------------------------------------- grids without vertical rules
