@@ -76,6 +76,7 @@ L1_CODE = {1: "t3.new_received", 2: "t3.carried_over", 4: "t3.carry_forward"}
 L2_TEXT = (("予以公开", 1), ("部分公开", 2), ("不予公开", 3), ("无法提供", 4), ("不予处理", 5),
            ("其他处理", 6), ("总计", 7), ("合计", 7))
 L2_PARENT = {3: "withheld", 4: "unable", 5: "not_processed", 6: "other"}
+L2_NAMES = {3: "不予公开", 4: "无法提供", 5: "不予处理", 6: "其他处理"}
 L2_LEAF = {1: "t3.result.granted", 2: "t3.result.partial", 7: "t3.result.total"}
 L3_TEXT = {
     3: (("国家秘密", 1), ("禁止公开", 2), ("三安全一稳定", 3), ("第三方", 4), ("内部事务", 5),
@@ -328,6 +329,7 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
     own_six: tuple[list[Cell], str] | None = None
     pending: list[tuple[str, list[Cell], str]] = []  # (row code, value cells, label) in order
     last_label_ref: list[str] | None = None
+    numbered: tuple[int | None, int] = (None, 0)  # (group, its last row number) of the rows filed
     # numbered rows seen before their heading: a heading printed mid-way down the rows it spans
     # (a grid without the span, or unruled) comes after its first children
     orphans: list[tuple[int, list[Cell], str, list[Cell]]] = []
@@ -355,16 +357,15 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
         disagree = False
         heading = None  # a level-1 or level-2 ordinal printed on this row
         for c in label_cells:
-            ordn, rest = split_ordinal(c.text)
+            ordn, rest = split_ordinal(_without_stray_ordinal(c.text))
             if ordn is None:
                 ordn = _ordinal_from_text(rest, l1, l2)
+            elif l1 == 3 and _opens_next_group(ordn, rest, l2):
+                # number and words both name the next group's first row: that group's heading
+                # was printed where the reader lost it (centred on rows past a page break)
+                l2 = l2 + 1
             elif _label_disagrees(ordn, rest, l2):
-                if ordn == Ordinal(3, 1) and l2 in (3, 4, 5) and _match_text(rest, L3_TEXT[l2 + 1]) == 1:
-                    # number and words both name the next group's first row: that group's heading
-                    # was printed where the reader lost it (centred on rows past a page break)
-                    l2 = l2 + 1
-                else:
-                    disagree = True
+                disagree = True
             if ordn is None:
                 continue
             matched_any = True
@@ -405,6 +406,15 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             if has_values:
                 _unmapped(m, "三", label, tail, "the row's number and its label name different rows")
             continue
+        if row_l3 is not None and heading is None and l2 in L2_PARENT and numbered[0] == l2 \
+                and row_l3 <= numbered[1]:
+            # numbers never restart inside a group: the next group's heading was lost, and
+            # nothing says which group this row is in
+            if has_values:
+                _unmapped(m, "三", label, tail, "the row's number restarts under the same heading")
+            continue
+        if row_l3 is not None:
+            numbered = (l2, row_l3)
         code = _s3_row_code(l1, l2, row_l3)
         if code is None:
             if l2 == 6 and row_l3 is None and l1 == 3:
@@ -431,6 +441,28 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
         for suffix, cell in zip(C7, value_cells):
             _put(m, f"{code}:{suffix}", cell, "三", ref[0])
         m.sections.add("三")
+
+
+def _opens_next_group(ordn: Ordinal, rest: str, l2: int | None) -> bool:
+    """True for a 1. whose words name the first row of the group after `l2` (1.属于国家秘密 after
+    （二）, 1.本机关不掌握… after （三）8.): the template's order says which heading was lost."""
+    return (ordn == Ordinal(3, 1) and l2 in (2, 3, 4, 5) and _match_text(rest, L3_TEXT[l2 + 1]) == 1
+            and (l2 == 2 or _label_disagrees(ordn, rest, l2)))
+
+
+def _without_stray_ordinal(text: str) -> str:
+    """A cell's label without a first line that is a bare ordinal followed by a line opening with
+    another ordinal of the same level (三、 over 二、上年结转…): a heading spanning the rows below,
+    centred on the part of its span left on a page, printed over this row; its ordinal is not
+    this row's (a label's own ordinal is followed by its own words)."""
+    lines = [ln for ln in text.split("\n") if norm(ln)]
+    if len(lines) >= 2:
+        first, _ = split_ordinal(lines[0])
+        second, _ = split_ordinal(lines[1])
+        if (first is not None and not split_ordinal(lines[0])[1] and second is not None
+                and second.level == first.level and second != first):
+            return "\n".join(lines[1:])
+    return text
 
 
 def _label_disagrees(ordn: Ordinal, rest: str, l2: int | None) -> bool:
@@ -464,6 +496,10 @@ def _ordinal_from_text(rest: str, l1: int | None, l2: int | None) -> Ordinal | N
         n = _match_text(rest, L2_TEXT)
         if n is not None:
             return Ordinal(2, n)
+    if l1 == 3 and l2 in (2, 3, 4, 5) and len(rest) >= 3 and L2_NAMES[l2 + 1].startswith(rest):
+        # the start of the next group's heading, cut where it wraps (其他处 / 理 with 理 lost over
+        # a page break): the template's order and the words agree
+        return Ordinal(2, l2 + 1)
     if l2 in L3_TEXT:
         n = _match_text(rest, L3_TEXT[l2])
         if n is not None:

@@ -20,6 +20,15 @@ CASES = {
     # on that page, prints into the row above; its rows then sat under （三） and were refused
     # (their labels name （四）'s rows). A 1. whose words name the next group's first row opens it
     ("page_break", 1084): "t3.result.unable.",
+    # the same with （三）不予公开 after （二）: only 不予公 stays in its row; 1.属于国家秘密 names （三）'s
+    # first row, and （三） follows （二）
+    ("page_break", 1147): "t3.result.withheld.",
+    # hrules, 三、本年度办理结果's first line 三、 printed over 二、上年结转…'s label in its cell: a bare
+    # ordinal line followed by another ordinal is not the row's own
+    ("page_break", 1153): "t3.carried_over:",
+    # （六）其他处理's fragment 其他处 beside 1、申请人无正当 (the rest of that label past the page break):
+    # the start of the next group's heading opens it
+    ("page_break", 1176): "t3.result.other.",
 }
 
 
@@ -33,7 +42,7 @@ def read(request):
 def test_the_lost_rows_are_read(read):
     key, case, got = read
     lost = {k: v for k, v in case.truth.items() if k.startswith(CASES[key])}
-    assert len(lost) >= 21
+    assert len(lost) >= 7
     assert {k: got["cells"].get(k) for k in lost} == lost
 
 
@@ -76,3 +85,13 @@ def test_a_later_row_naming_the_next_group_is_still_refused():
     assert not any(c.startswith("t3.result.unable.") or c.startswith("t3.result.withheld.law_")
                    for c in m.cells)
     assert any(u["values"][0] == "30" and "different rows" in u["reason"] for u in m.unmapped)
+
+
+def test_a_number_restarting_under_the_same_heading_is_not_filed():
+    # （五）'s 1. is missing; a 1. after its 3. belongs to a group whose heading was lost, and its
+    # words name no row: filing it as （五）1. would print a wrong number
+    m = _t3([["三、本年度办理结果", "（一）予以公开"], ["（五）不予处理", "2.重复申请"],
+             ["3.要求提供公开出版物"], ["1、申请人无正当"]])
+    assert m.cells["t3.result.not_processed.publication:natural_person"].cell.text == "30"
+    assert not any(c.startswith("t3.result.not_processed.petition") for c in m.cells)
+    assert [u["values"][0] for u in m.unmapped if "restarts" in u["reason"]] == ["40"]
