@@ -227,3 +227,11 @@ def test_the_published_warehouse_equals_the_local_run(celery_run, pipeline):
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as a, \
             duckdb.connect(str(local_data / "warehouse.duckdb"), read_only=True) as b:
         assert a.execute(documents).fetchall() == b.execute(documents).fetchall()
+
+
+def test_the_celery_job_exists_only_where_dagster_celery_imports(monkeypatch, dbt_manifest):
+    from pipelines.defs import distributed
+
+    assert [j.name for j in distributed._celery_definitions().jobs] == [distributed.CELERY_ALL_ASSETS_JOB]
+    monkeypatch.setitem(sys.modules, "dagster_celery", None)  # import fails as when not installed
+    assert not list(distributed._celery_definitions().jobs or [])
