@@ -120,7 +120,12 @@ def run_counties(instance: dg.DagsterInstance, counties: list[str], run_config: 
                 log(f"the process running {', '.join(lane)} exited with {proc.returncode} "
                     f"(log: {settings.logs_dir() / f'xxgk-run-{lane[0]}.log'})")
             run_ids += ids
-    return [RunOutcome.from_instance(instance, r) for r in run_ids]
+    outcomes = [RunOutcome.from_instance(instance, r) for r in run_ids]
+    # a process that died before recording a county's run: that county failed, visibly
+    ran = {o.county for o in outcomes}
+    outcomes += [RunOutcome(run_id="", job_name="xxgk_ingest_county", success=False, county=c)
+                 for lane in lanes for c in lane if c not in ran]
+    return outcomes
 
 
 def build_warehouse(instance: dg.DagsterInstance, run_config: dict) -> RunOutcome:
