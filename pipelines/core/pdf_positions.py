@@ -472,12 +472,7 @@ def _label_blocks(words: list[dict]) -> list[Block]:
         for w in line:
             ordinal, _ = split_ordinal(w["text"])
             target = None
-            if (ordinal is None and prev is not None and not split_ordinal(prev[1].text)[1]
-                    and w["x0"] - prev[0]["x1"] < 1.5 * _size(w)):
-                # a bare ordinal (三、, its 、 leaving a wide gap) is followed by its own words, never
-                # by the end of the label above it
-                target = prev[1]
-            elif ordinal is None:
+            if ordinal is None:
                 # a wrapped line may start a little left of the line above (hanging punctuation)
                 best = -0.8 * _size(w)
                 for b in blocks:
@@ -487,7 +482,13 @@ def _label_blocks(words: list[dict]) -> list[Block]:
                     overlap = min(w["x1"], max(x["x1"] for x in above)) - max(w["x0"], min(x["x0"] for x in above))
                     if overlap > best:
                         best, target = overlap, b
-                if target is None and prev is not None and w["x0"] - prev[0]["x1"] < _size(w):
+                if (prev is not None and not split_ordinal(prev[1].text)[1] and best <= 0
+                        and w["x0"] - prev[0]["x1"] < 1.5 * _size(w)):
+                    # a bare ordinal (三、, its 、 leaving a wide gap) is followed by its own words,
+                    # unless they lie right under a label above: the hanging-punctuation allowance
+                    # never takes them from it
+                    target = prev[1]
+                elif target is None and prev is not None and w["x0"] - prev[0]["x1"] < _size(w):
                     target = prev[1]
             if target is None:
                 target = Block([])

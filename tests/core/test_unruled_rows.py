@@ -29,6 +29,10 @@ CASES = {
     # one line; 本年 joined 二、's label above by the hanging-punctuation allowance, 二、's label then
     # reached down past （一）'s values and took them: 7 wrong numbers before this was fixed
     ("mixed", 1102): ("t3.carried_over:", "t3.result.granted:"),
+    # ...but words right under a label above stay its own: （五 (its bracket lost to the wrap) beside
+    # 开出版物, the end of 3.要求提供公开出版物 (lost that row when the bare ordinal came first)
+    ("borderless", 1128): ("t3.result.not_processed.publication:",),
+    ("mixed", 1180): ("t3.result.withheld.",),
     # table 二's first row (规章) set tight under its column headers was taken for a wrapped
     # header line: its values then had no row label
     ("page_break", 1069): ("t2.art20_1.rules.",),
