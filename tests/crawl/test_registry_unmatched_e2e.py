@@ -73,19 +73,24 @@ def build_saved_column(root: Path) -> dict[int, tuple[str, dict]]:
 
 
 def write_county(sources: Path, base_url: str) -> Path:
-    (sources / "registry").mkdir(parents=True)
-    (sources / "registry" / "kfq_trs.csv").write_text(
-        f"org_id,name,type,aliases,valid_from,valid_to\nkfq,{FORMAL},县直部门,,,\n"
-        # merged away after 2020, and created in 2024: expected only in their valid years
-        "laocheng,澄岚县老城乡人民政府,乡镇,,,2020\nxincheng,澄岚县新城街道办事处,街道,,2024,\n", encoding="utf-8")
-    path = sources / "kfq_trs.toml"
+    # merged away after 2020, and created in 2024: expected only in their valid years
+    return write_profile(sources, base_url, "kfq_trs", "澄岚县", f"kfq,{FORMAL},县直部门,,,\n"
+                         "laocheng,澄岚县老城乡人民政府,乡镇,,,2020\nxincheng,澄岚县新城街道办事处,街道,,2024,\n")
+
+
+def write_profile(sources: Path, base_url: str, source_id: str, county: str, registry_rows: str) -> Path:
+    """A county profile over the saved column at `base_url`, and its registry CSV."""
+    (sources / "registry").mkdir(parents=True, exist_ok=True)
+    (sources / "registry" / f"{source_id}.csv").write_text(
+        "org_id,name,type,aliases,valid_from,valid_to\n" + registry_rows, encoding="utf-8")
+    path = sources / f"{source_id}.toml"
     path.write_text(f"""extends = "trs"
-id = "kfq_trs"
+id = "{source_id}"
 name = "{PRINTED} 政府信息公开年报 (saved TRS column)"
-county = "澄岚县"
+county = "{county}"
 start_urls = ["{base_url}{COLUMN}/index.html"]
 years = [2019, 2020, 2021, 2022, 2023, 2024, 2025]
-registry = "registry/kfq_trs.csv"
+registry = "registry/{source_id}.csv"
 
 [listing]
 column_path_pattern = "{COLUMN}/"

@@ -17,34 +17,15 @@ from pipelines import settings
 from pipelines.crawl.serve import serve_directory
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crawl"))
-from test_registry_unmatched_e2e import BODIES, COLUMN, PRINTED, build_saved_column  # noqa: E402
+from test_registry_unmatched_e2e import (BODIES, COLUMN, PRINTED, build_saved_column,  # noqa: E402
+                                         write_profile)
 
 pytestmark = pytest.mark.skipif(not (settings.SAMPLE_PORTAL_DIR / "index.html").exists(),
                                 reason="data/sample_portal/ not generated")
 
 
 def _profile(sources: Path, source_id: str, org_id: str, base_url: str) -> None:
-    (sources / "registry").mkdir(parents=True, exist_ok=True)
-    (sources / "registry" / f"{source_id}.csv").write_text(
-        f"org_id,name,type,aliases,valid_from,valid_to\n{org_id},{PRINTED},县直部门,,,\n", encoding="utf-8")
-    (sources / f"{source_id}.toml").write_text(f"""extends = "trs"
-id = "{source_id}"
-name = "{source_id} (saved TRS column)"
-county = "{source_id}县"
-start_urls = ["{base_url}{COLUMN}/index.html"]
-years = [2019, 2020, 2021, 2022, 2023, 2024, 2025]
-registry = "registry/{source_id}.csv"
-
-[listing]
-column_path_pattern = "{COLUMN}/"
-
-[http]
-rate_limit = 200.0
-max_concurrency = 4
-timeout_s = 5
-connect_timeout_s = 2
-retries = 0
-""", encoding="utf-8")
+    write_profile(sources, base_url, source_id, f"{source_id}县", f"{org_id},{PRINTED},县直部门,,,\n")
 
 
 def _xxgk_run(env: dict) -> tuple[int, dict, str]:
