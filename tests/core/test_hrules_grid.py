@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.core.extract import extract_bytes
-from tools.layout_family import draw
-from tools.layout_family.score import score
+from lost_cells import assert_every_cell_right, assert_lost_cells_read, read_case
 
 CASES = {
     # a label wrapped over six lines in a narrow column made its row taller than 80 pt, and the
@@ -27,19 +25,14 @@ CASES = {
 
 @pytest.fixture(scope="module", params=sorted(CASES))
 def read(request):
-    case = draw("hrules", request.param)
-    return request.param, case, extract_bytes(case.data, case.name, ocr=False)
+    return (request.param, *read_case("hrules", request.param))
 
 
 def test_the_lost_row_is_read(read):
     seed, case, got = read
-    lost = {k: v for k, v in case.truth.items() if k.startswith(CASES[seed])}
-    assert len(lost) >= 7
-    assert {k: got["cells"].get(k) for k in lost} == lost
+    assert_lost_cells_read(case, got, CASES[seed], at_least=7)
 
 
 def test_every_cell_and_no_wrong_number(read):
-    seed, case, got = read
-    s = score(case, got["cells"])
-    assert (s.right, s.wrong, s.missed) == (s.total, 0, 0)
-    assert got["status"] == "ok" and got["unmapped"] == []
+    _, case, got = read
+    assert_every_cell_right(case, got)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.core.extract import extract_bytes
-from tools.layout_family import draw
-from tools.layout_family.score import score
+from lost_cells import assert_every_cell_right, assert_lost_cells_read, read_case
 
 CASES = {
     # （六）其他处理 printed at the top of its rows (labels top-aligned, values bottom-aligned) lies
@@ -42,20 +40,14 @@ CASES = {
 
 @pytest.fixture(scope="module", params=sorted(CASES), ids=lambda k: f"{k[0]}-{k[1]}")
 def read(request):
-    family, seed = request.param
-    case = draw(family, seed)
-    return request.param, case, extract_bytes(case.data, case.name, ocr=False)
+    return (request.param, *read_case(*request.param))
 
 
 def test_the_lost_rows_are_read(read):
     key, case, got = read
-    lost = {k: v for k, v in case.truth.items() if k.startswith(CASES[key])}
-    assert len(lost) >= 3
-    assert {k: got["cells"].get(k) for k in lost} == lost
+    assert_lost_cells_read(case, got, CASES[key], at_least=3)
 
 
 def test_every_cell_and_no_wrong_number(read):
-    key, case, got = read
-    s = score(case, got["cells"])
-    assert (s.right, s.wrong, s.missed) == (s.total, 0, 0)
-    assert got["status"] == "ok" and got["unmapped"] == []
+    _, case, got = read
+    assert_every_cell_right(case, got)
