@@ -32,9 +32,10 @@ NEEDS_SOFFICE = ("lo_docx", "lo_html")
 TEST_SEEDS = {f: (0,) if f in NEEDS_SOFFICE or f == "scan" else (0, 1) if f == "pasted_image" else (0, 1, 2)
               for f in FAMILIES}
 # seeds no test uses and no reader change was tuned on: `make bench-extract` measures them.
-# (Seeds 1000-1009 were held out at first but were looked at while the readers were written,
-# so they are tuning seeds now, like the test seeds.)
-HELD_OUT_SEEDS = tuple(range(7000, 7010))
+# (Seeds 1000-1209 were looked at while the readers were written, so they are tuning seeds, like
+# the test seeds; 7000-7009 were the held-out seeds until their misses were studied. 8000-8009 have
+# only been measured, never tuned on; once a reader change is made by looking at them, move on.)
+HELD_OUT_SEEDS = tuple(range(8000, 8010))
 
 
 @dataclass
