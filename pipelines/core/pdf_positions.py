@@ -72,6 +72,25 @@ def _header_band(lines: list[list[dict]], i: int) -> list[list[dict]]:
     return out
 
 
+def _joined_centres(heads: list[dict]) -> list[float]:
+    """Centres of the header texts, a bracketed note joined to the words it follows: a unit note in
+    brackets (本年收费金额（单位：万元）) may come as words of its own, and the value sits under the
+    middle of the whole header, not under one of its words."""
+    out: list[float] = []
+    for line in lines_of(heads):
+        run = [line[0]]
+        for w in line[1:]:
+            text = "".join(x["text"] for x in run)
+            open_note = text.count("（") + text.count("(") > text.count("）") + text.count(")")
+            if (w["text"][:1] in "（(" or open_note) and w["x0"] - run[-1]["x1"] < _size(w):
+                run.append(w)  # a bracketed note a glyph's bearing away: the same header
+                continue
+            out.append((run[0]["x0"] + run[-1]["x1"]) / 2)
+            run = [w]
+        out.append((run[0]["x0"] + run[-1]["x1"]) / 2)
+    return out
+
+
 def _cluster_centres(xs: list[float], tol: float = 6.0) -> list[float]:
     return cluster_means(xs, tol)
 
@@ -95,6 +114,7 @@ class PositionReader:
     _s3_parent: int | None = None
     _s3_last: int = 0
     _s3_results: bool = False
+    _carry_header: bool = False  # a table's header row was cut by the page's foot
 
     def page_tables(self, number: int, words: list[dict]) -> list[Table]:
         lines = lines_of(words)
@@ -128,6 +148,10 @@ class PositionReader:
             rows = []
 
         i = 0
+        if self._carry_header and lines:
+            # the table's header row was cut by the page break (its first line at the foot of
+            # the previous page): the rest of the header opens this page, read the columns there
+            i = self._continue_header(lines)
         while i < len(lines):
             line = lines[i]
             text = norm("".join(w["text"] for w in line))
@@ -160,6 +184,11 @@ class PositionReader:
                     rows.append(([_cell(number, line)], []))
                     row_secs.append(None)
                     i += max(1, len(_band(lines, i)))
+                    continue
+                if self.section == "四" and self._carry_header:  # the marker row: columns follow
+                    rows.append(([_cell(number, line)], []))
+                    row_secs.append(None)
+                    i += 1
                     continue
             row_section = self.section
             if row_section == "二" and "第二十条" in text:
@@ -324,6 +353,7 @@ class PositionReader:
             if len(anchors) != 7:
                 anchors = _anchors_from_values(lines, i, 7)
             self._set("三", anchors)
+            self._carry_header = len(anchors) != 7 and i + len(band) >= len(lines)
             return True
         if "行政复议" in text and ("行政诉讼" in text or "诉讼" in text):
             band = _band(lines, i)
@@ -333,6 +363,7 @@ class PositionReader:
             if len(anchors) != 15:
                 anchors = _anchors_from_values(lines, i, 15)
             self._set("四", anchors)
+            self._carry_header = len(anchors) != 15 and i + len(band) >= len(lines)
             return True
         line = lines[i]
         if norm(line[0]["text"]).startswith("信息内容"):
@@ -340,13 +371,41 @@ class PositionReader:
             heads = [w for band_line in _header_band(lines, i) for w in band_line
                      if w["x0"] > line[0]["x1"]]
             if heads:
-                self._set("二", _cluster_centres([_cx(w) for w in heads], tol=max(6.0, _size(heads[0]))))
+                self._set("二", _cluster_centres(_joined_centres(heads), tol=max(6.0, _size(heads[0]))))
                 self.boundary = min(w["x0"] for w in heads) - 2
             return False  # same table: a new column header inside table 二
         if "第二十条" in text and self.section != "二":
             self._set("二", [])
             return True
         return False
+
+    def _continue_header(self, lines: list[list[dict]]) -> int:
+        """Columns of a table whose header row continues at the top of this page; the index of
+        the first body line (0 when the columns cannot be read: the body is then left unread)."""
+        self._carry_header = False
+        band = _band(lines, 0)
+        words = [w for line in band for w in line]
+        if self.section == "三":
+            first = next((w for w in words if norm(w["text"]) == "自然人"), None)
+            last = next((w for w in words if norm(w["text"]) == "总计"), None)
+            anchors: list[float] = []
+            if first and last:
+                leaves = [_cx(w) for w in words if first["x1"] < _cx(w) < last["x0"]
+                          and not any(k in norm(w["text"]) for k in S3_LEAF_SKIP)]
+                anchors = [_cx(first)] + _cluster_centres(leaves) + [_cx(last)]
+            n = 7
+        elif self.section == "四":
+            anchors = _cluster_centres([_cx(w) for w in words
+                                        if not any(k in norm(w["text"]) for k in T4_SPAN_WORDS)])
+            n = 15
+        else:
+            return 0
+        if len(anchors) != n:
+            anchors = _anchors_from_values(lines, 0, n)
+        if len(anchors) != n:
+            return 0
+        self._set(self.section, anchors)
+        return len(band)
 
     def _set(self, section: str, anchors: list[float]) -> None:
         self.section, self.anchors = section, anchors

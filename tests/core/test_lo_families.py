@@ -1,0 +1,28 @@
+"""LibreOffice-produced PDFs (generator families lo_html, lo_docx, tuning seeds) that once lost
+cells: the lost cells are read now, and no cell of the document is wrong."""
+from __future__ import annotations
+
+import pytest
+
+from lost_cells import assert_every_cell_right, assert_lost_cells_read, read_case
+from tools.sample_county import render_libreoffice
+
+pytestmark = pytest.mark.skipif(not render_libreoffice.available(), reason="LibreOffice (soffice) not installed")
+
+
+def test_unruled_table_header_cut_by_page_break_is_continued_on_the_next_page():
+    # lo_html 1002 (no rules): table 三's header row starts at the foot of page 2 (申请人情况 only)
+    # and 自然人 ... 总计 open page 3; table 四's 行政复议/行政诉讼 line ends page 3, its leaf headers
+    # open page 4. Both tables were dropped whole (no columns on the header's page): 9/200.
+    case, got = read_case("lo_html", 1002)
+    assert_lost_cells_read(case, got, ("t3.", "t4."), at_least=190)
+    assert_every_cell_right(case, got)
+
+
+def test_bracketed_unit_note_of_a_table_2_header_is_part_of_that_header():
+    # lo_html 1000 (horizontal rules): 本年收费金额（单位：万元） comes as three words, 本年收费金额 /
+    # （单位： / 万元）, each a column of its own; 901.06, centred under the whole header, sat under
+    # （单位： and was listed as placed in no cell.
+    case, got = read_case("lo_html", 1000)
+    assert_lost_cells_read(case, got, "t2.art20_8.fees.amount", at_least=1)
+    assert_every_cell_right(case, got)
