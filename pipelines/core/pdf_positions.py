@@ -526,7 +526,15 @@ def _label_blocks(words: list[dict]) -> list[Block]:
     when the gap is a word gap, not a column gap."""
     blocks: list[Block] = []
     words = [part for w in words for part in _split_at_ordinals(w)]
-    for line in lines_of(words):
+    lines = lines_of(words)
+    pitch = _wrap_pitch(lines)
+
+    def reach(w: dict) -> float:
+        # LibreOffice sets Noto CJK at ~1.8 em a line: its wrapped labels sit further apart than
+        # 1.7 em, but always at one pitch, shared by most unnumbered lines of the page
+        return max(1.7 * _size(w), pitch + 0.5 if pitch and pitch <= 1.9 * _size(w) else 0.0)
+
+    for line in lines:
         prev: tuple[dict, Block] | None = None
         for w in line:
             ordinal, _ = split_ordinal(w["text"])
@@ -535,7 +543,7 @@ def _label_blocks(words: list[dict]) -> list[Block]:
                 # a wrapped line may start a little left of the line above (hanging punctuation)
                 best = -0.8 * _size(w)
                 for b in blocks:
-                    above = [x for x in b.words if 0.5 < w["baseline"] - x["baseline"] <= 1.7 * _size(w)]
+                    above = [x for x in b.words if 0.5 < w["baseline"] - x["baseline"] <= reach(w)]
                     if not above:
                         continue
                     overlap = min(w["x1"], max(x["x1"] for x in above)) - max(w["x0"], min(x["x0"] for x in above))
@@ -555,6 +563,17 @@ def _label_blocks(words: list[dict]) -> list[Block]:
             target.words.append(w)
             prev = (w, target)
     return blocks
+
+
+def _wrap_pitch(lines: list[list[dict]]) -> float | None:
+    """The baseline step between a label line and the unnumbered line right under it, when
+    at least three-quarters of such steps agree (to 0.3 pt) and there are at least six."""
+    steps = [round(b[0]["baseline"] - a[0]["baseline"], 1) for a, b in zip(lines, lines[1:])
+             if split_ordinal(b[0]["text"])[0] is None and b[0]["baseline"] - a[0]["baseline"] < 2.2 * _size(b[0])]
+    if len(steps) < 6:
+        return None
+    best = max(steps, key=lambda s: sum(abs(t - s) <= 0.3 for t in steps))
+    return best if sum(abs(t - best) <= 0.3 for t in steps) >= 0.75 * len(steps) else None
 
 
 _INNER_ORDINAL = re.compile(r"(?<=[\u4e00-\u9fff])(?=[（(][一二三四五六七八九十][）)]|[1-9][.、．])")
