@@ -567,13 +567,16 @@ def _label_blocks(words: list[dict]) -> list[Block]:
 
 def _wrap_pitch(lines: list[list[dict]]) -> float | None:
     """The baseline step between a label line and the unnumbered line right under it, when
-    at least three-quarters of such steps agree (to 0.3 pt) and there are at least six."""
+    at least three-quarters of such steps agree (to 0.3 pt, or half of it) and there are six."""
     steps = [round(b[0]["baseline"] - a[0]["baseline"], 1) for a, b in zip(lines, lines[1:])
              if split_ordinal(b[0]["text"])[0] is None and b[0]["baseline"] - a[0]["baseline"] < 2.2 * _size(b[0])]
     if len(steps) < 6:
         return None
-    best = max(steps, key=lambda s: sum(abs(t - s) <= 0.3 for t in steps))
-    return best if sum(abs(t - best) <= 0.3 for t in steps) >= 0.75 * len(steps) else None
+    def agree(s: float) -> int:  # a label centred on an even number of lines steps half a pitch
+        return sum(abs(t - s) <= 0.3 or abs(2 * t - s) <= 0.6 for t in steps)
+
+    best = max(steps, key=lambda s: (agree(s), s))
+    return best if agree(best) >= 0.75 * len(steps) else None
 
 
 _INNER_ORDINAL = re.compile(r"(?<=[\u4e00-\u9fff])(?=[（(][一二三四五六七八九十][）)]|[1-9][.、．])")

@@ -41,3 +41,12 @@ def test_labels_wrapped_at_libreoffice_line_pitch_stay_one_label():
     rest = {k: v for k, v in case.truth.items() if k.startswith("t3.") and not k.startswith("t3.result.partial:")}
     assert len(rest) > 150 and {k: got["cells"].get(k) for k in rest} == rest
     assert [u["values"][-1] for u in got["unmapped"]] == [str(case.truth["t3.result.partial:total"])]
+
+
+def test_wrap_pitch_counts_the_half_steps_of_a_label_centred_between_lines():
+    # lo_docx 1005 (horizontal rules, 8 pt): （六）其他处/理 centred beside two-line labels steps
+    # half a line, so only 5 of 8 steps agreed on the 13.2 pt pitch; 1、申请人…逾期不 / 补正、… /
+    # 府信息公开申请 then broke into labels of their own and （六）'s rows 1 and 2 went unread (186/200)
+    case, got = read_case("lo_docx", 1005)
+    assert_lost_cells_read(case, got, ("t3.result.other.no_correction:", "t3.result.other.unpaid_fee:"), at_least=14)
+    assert_every_cell_right(case, got)
