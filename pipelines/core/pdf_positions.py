@@ -342,14 +342,7 @@ class PositionReader:
         """Set section and anchors when line i opens a table (or a new block of table 二)."""
         if "申请人情况" in text:
             band = _band(lines, i)
-            words = [w for line in band for w in line]
-            first = next((w for w in words if norm(w["text"]) == "自然人"), None)
-            last = next((w for w in words if norm(w["text"]) == "总计"), None)
-            anchors: list[float] = []
-            if first and last:
-                leaves = [_cx(w) for w in words if first["x1"] < _cx(w) < last["x0"]
-                          and not any(k in norm(w["text"]) for k in S3_LEAF_SKIP)]
-                anchors = [_cx(first)] + _cluster_centres(leaves) + [_cx(last)]
+            anchors = _s3_header_anchors([w for line in band for w in line])
             if len(anchors) != 7:
                 anchors = _anchors_from_values(lines, i, 7)
             self._set("三", anchors)
@@ -386,13 +379,7 @@ class PositionReader:
         band = _band(lines, 0)
         words = [w for line in band for w in line]
         if self.section == "三":
-            first = next((w for w in words if norm(w["text"]) == "自然人"), None)
-            last = next((w for w in words if norm(w["text"]) == "总计"), None)
-            anchors: list[float] = []
-            if first and last:
-                leaves = [_cx(w) for w in words if first["x1"] < _cx(w) < last["x0"]
-                          and not any(k in norm(w["text"]) for k in S3_LEAF_SKIP)]
-                anchors = [_cx(first)] + _cluster_centres(leaves) + [_cx(last)]
+            anchors = _s3_header_anchors(words)
             n = 7
         elif self.section == "四":
             anchors = _cluster_centres([_cx(w) for w in words
@@ -737,6 +724,18 @@ def _band(lines: list[list[dict]], i: int) -> list[list[dict]]:
             break  # a row label wrapped above its values: the body has begun
         out.append(line)
     return out
+
+
+def _s3_header_anchors(words: list[dict]) -> list[float]:
+    """Table 三's seven applicant-column centres from its header words: 自然人, the leaf headers
+    between it and 总计, 总计 (fewer when the header does not read whole)."""
+    first = next((w for w in words if norm(w["text"]) == "自然人"), None)
+    last = next((w for w in words if norm(w["text"]) == "总计"), None)
+    if not (first and last):
+        return []
+    leaves = [_cx(w) for w in words if first["x1"] < _cx(w) < last["x0"]
+              and not any(k in norm(w["text"]) for k in S3_LEAF_SKIP)]
+    return [_cx(first)] + _cluster_centres(leaves) + [_cx(last)]
 
 
 def _anchors_from_values(lines: list[list[dict]], i: int, n: int) -> list[float]:
