@@ -8,3 +8,4 @@ NIGHTLY_SCHEDULE = "nightly_refresh"
 REGISTRY_SENSOR = "registry_pending"
 FAILURE_SENSOR = "run_failure_alert"
 FRESHNESS_SENSOR = "warehouse_freshness"
+COUNTY_PARTITIONS_NAME = "county"  # the dynamic partitions of the ingest assets: one per source profile id

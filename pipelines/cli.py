@@ -74,7 +74,7 @@ def _run_locked(args: argparse.Namespace) -> int:
     ensure_dbt_manifest()
     import dagster as dg
 
-    from pipelines.defs.automation import register_counties
+    from pipelines.instance import register_counties
     from pipelines.run_summary import collect_counters, print_summary
 
     instance = dg.DagsterInstance.get()
@@ -85,15 +85,18 @@ def _run_locked(args: argparse.Namespace) -> int:
         run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
     counties = register_counties(instance)
     if args.verbose:
-        outcomes = _run_counties_then_warehouse(instance, counties, run_config, args.force)
+        outcomes, left_out = _run_counties_then_warehouse(instance, counties, run_config, args.force)
     else:  # dbt's own progress lines go to a log file; the summary says where
         log_path = settings.data_dir() / "logs" / "xxgk-run-latest.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         print(f"xxgk run: crawling {len(counties)} source(s), extracting, loading, building; progress in "
               f"{log_path}", file=sys.stderr)
         with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            outcomes = _run_counties_then_warehouse(instance, counties, run_config, args.force)
+            outcomes, left_out = _run_counties_then_warehouse(instance, counties, run_config, args.force)
     counters = collect_counters(outcomes, counties)
+    counters["counties_unchanged"] = left_out
+    if not outcomes and left_out:  # nothing needed a run: every county's listings are as crawled
+        counters["success"] = True
     counters["failed_steps"] = [line for o in outcomes for line in failure_lines(o)]
     print_summary(counters, file=sys.stdout if not args.json else sys.stderr)
     for line in counters["failed_steps"]:
@@ -105,13 +108,32 @@ def _run_locked(args: argparse.Namespace) -> int:
     return 0 if counters["success"] else 1
 
 
-def _run_counties_then_warehouse(instance, counties: list[str], run_config: dict, force: bool) -> list:
-    """One ingest run per county, then one warehouse run when some county staged new facts (or
-    the warehouse is missing, or --force). A failed county does not stop the others or the build."""
+def _run_counties_then_warehouse(instance, counties: list[str], run_config: dict,
+                                  force: bool) -> tuple[list, list[str]]:
+    """One ingest run per county whose listings changed (see stages/listing_probe.py), then one
+    warehouse run when some county staged new facts (or the warehouse is missing, or --force).
+    A failed county does not stop the others or the build. Returns (run outcomes, counties left
+    as they are)."""
     from pipelines.launch import build_warehouse, run_counties, staged_new_facts
+    from pipelines.stages import listing_probe
 
-    outcomes = run_counties(instance, counties, run_config, force=force,
-                            log=lambda line: print(f"xxgk run: {line}", file=sys.stderr))
+    log = lambda line: print(f"xxgk run: {line}", file=sys.stderr)  # noqa: E731
+    probes = {} if force else listing_probe.probe_counties(counties)
+    left_out = [c for c in counties if c in probes and probes[c].skip]
+    for c in left_out:
+        listing_probe.skipped_counters(c)
+    if left_out:
+        log(f"{len(left_out)} of {len(counties)} county(ies) left as they are: listings unchanged since their "
+            f"last full crawl (full crawl every {listing_probe.full_crawl_days():g} days; --force crawls all)")
+    to_run = [c for c in counties if c not in left_out]
+    outcomes = run_counties(instance, to_run, run_config, force=force, log=log) if to_run else []
+    for o in outcomes:
+        if o.county and o.success:
+            listing_probe.record_full_crawl(o.county, probes[o.county].fingerprint if o.county in probes else None)
+        elif o.county:
+            listing_probe.forget(o.county)
+    if left_out and not outcomes:
+        _confirm_fresh(instance, len(left_out))
     from pipelines.stages import tables
 
     # a county that failed is rebuilt too: its coverage must say crawl_failed (its data stays)
@@ -119,7 +141,20 @@ def _run_counties_then_warehouse(instance, counties: list[str], run_config: dict
     if tables.exists("documents") and (force or failed or staged_new_facts(outcomes)
                                        or not settings.warehouse_path().exists()):
         outcomes.append(build_warehouse(instance, run_config))
-    return outcomes
+    return outcomes, left_out
+
+
+def _confirm_fresh(instance, counties: int) -> None:
+    """Nothing ran: the published warehouse is still current with every county's portal, so its
+    freshness restarts now (as an ingest run that found nothing new would record)."""
+    import time
+
+    import dagster as dg
+
+    instance.report_runless_asset_event(dg.AssetObservation(asset_key="published_warehouse", metadata={
+        "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(time.time()),
+        "confirmed_by": f"xxgk run: the listings of all {counties} county(ies) unchanged since their last full crawl",
+    }))
 
 
 def _cmd_init_instance(args: argparse.Namespace) -> int:

@@ -199,3 +199,17 @@ def reap_stale_runs(instance) -> list[str]:
                 actions.append(f"freed the concurrency slots and queue entries of run {run_id[:8]} "
                                f"({run.status.value if run else 'deleted'})")
     return actions
+
+
+def register_counties(instance) -> list[str]:
+    """Add every enabled source as a county partition (an existing one is left as it is).
+    Here, not in the definitions, so `xxgk run` need not import them on a night with nothing to do."""
+    from pipelines.automation_names import COUNTY_PARTITIONS_NAME
+    from pipelines.stages.crawl_stage import enabled_sources
+
+    wanted = enabled_sources()
+    known = set(instance.get_dynamic_partitions(COUNTY_PARTITIONS_NAME))
+    new = [s for s in wanted if s not in known]
+    if new:
+        instance.add_dynamic_partitions(COUNTY_PARTITIONS_NAME, new)
+    return wanted

@@ -157,7 +157,7 @@ def execute_county_in_process(instance: dg.DagsterInstance, county: str | None =
     """The all-assets job for one county (default: the only enabled source) in this process:
     crawl → publish in one run. Tests and one-off runs use it; returns Dagster's result."""
     from pipelines import definitions
-    from pipelines.defs.automation import register_counties
+    from pipelines.instance import register_counties
 
     enabled = register_counties(instance)
     county = county or enabled[0]

@@ -119,13 +119,19 @@ def warehouse_totals() -> dict:
 def print_summary(c: dict, file: TextIO = sys.stdout) -> None:
     p = lambda *a: print(*a, file=file)  # noqa: E731
     p("")
-    p("xxgk run " + ("succeeded" if c.get("success") else "FAILED") + f" (run {c.get('run_id', '')[:8]})")
+    run = f"run {c['run_id'][:8]}" if c.get("run_id") else "no run needed"
+    p("xxgk run " + ("succeeded" if c.get("success") else "FAILED") + f" ({run})")
     if len(c.get("counties") or []) > 1 or c.get("counties_failed"):
         failed = c.get("counties_failed") or []
         p(f"  sources (counties)  {len(c.get('counties') or [])}, {len(failed)} failed"
           + (f": {', '.join(failed)} (their earlier data stays published; coverage says crawl_failed)"
              if failed else ""))
     p(f"  reports found       {c.get('discovered', 0)}")
+    if c.get("counties_unchanged"):
+        n = len(c["counties_unchanged"])
+        p(f"  left as they are    {n} source(s) whose listing pages are unchanged since their last full crawl: "
+          f"not crawled again, nothing rebuilt for them ({', '.join(c['counties_unchanged'][:5])}"
+          f"{', …' if n > 5 else ''})")
     p(f"  downloaded          {c.get('downloaded', 0)} new, {c.get('not_modified', 0)} not modified, "
       f"{c.get('failed', 0)} failed at download")
     p(f"  extracted           {c.get('extract_extracted', 0)} now, {c.get('extract_skipped_unchanged', 0)} unchanged (skipped)")

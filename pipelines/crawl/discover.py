@@ -91,6 +91,7 @@ class CrawlResult:
     source_id: str
     documents: list[DocumentRecord] = field(default_factory=list)
     pages_fetched: list[str] = field(default_factory=list)  # start, nav and listing pages
+    page_sha256: dict[str, str] = field(default_factory=dict)  # url → sha256 of the page read
     page_errors: list[dict] = field(default_factory=list)  # {url, error_kind, error}
     absent: list[str] = field(default_factory=list)  # enumerated pages with no report
     unknown_orgs: list[str] = field(default_factory=list)
@@ -247,6 +248,7 @@ def find_candidates(profile: Profile, fetcher: Fetcher, result: CrawlResult) -> 
                 result.listing_failures.append(error)
             continue
         result.pages_fetched.append(url)
+        result.page_sha256[url] = res.sha256 or ""
         seen.add(canonical_url(res.final_url))
         html = res.text()
         soup = BeautifulSoup(html, "lxml")

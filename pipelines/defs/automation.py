@@ -12,6 +12,7 @@ from pipelines.automation_names import (ALL_ASSETS_JOB, FROM_REGISTRY_JOB, INGES
                                         REGISTRY_SENSOR, WAREHOUSE_JOB, WAREHOUSE_SENSOR)
 from pipelines.defs.ingest import COUNTY_PARTITIONS
 from pipelines.defs.warehouse import warehouse_freshness_checks
+from pipelines.instance import register_counties
 
 HOST_TAG = "xxgk/host"  # dagster.yaml limits runs per unique value of this tag (politeness per portal)
 COUNTY_TAG = "xxgk/county"
@@ -47,18 +48,6 @@ def county_run_request(source_id: str, run_key: str | None = None, **tags: str) 
 
     return dg.RunRequest(run_key=run_key, partition_key=source_id,
                          tags={COUNTY_TAG: source_id, HOST_TAG: portal_host(source_id), **tags})
-
-
-def register_counties(instance: dg.DagsterInstance) -> list[str]:
-    """Add every enabled source as a county partition (an existing one is left as it is)."""
-    from pipelines.stages.crawl_stage import enabled_sources
-
-    wanted = enabled_sources()
-    known = set(instance.get_dynamic_partitions(COUNTY_PARTITIONS.name))
-    new = [s for s in wanted if s not in known]
-    if new:
-        instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, new)
-    return wanted
 
 
 @dg.schedule(

@@ -8,6 +8,7 @@ import time
 import dagster as dg
 
 from pipelines import settings
+from pipelines.automation_names import COUNTY_PARTITIONS_NAME
 from pipelines.defs.resources import XxgkSettings
 from pipelines.stages import tables
 from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
@@ -18,7 +19,7 @@ from pipelines.stages.orgs_stage import org_resolver, write_expected
 
 # One partition per source profile id (pipelines/sources/<id>.toml or $XXGK_SOURCES_DIR/<id>.toml);
 # `xxgk run`, the nightly schedule and the registry sensor add the enabled ones.
-COUNTY_PARTITIONS = dg.DynamicPartitionsDefinition(name="county")
+COUNTY_PARTITIONS = dg.DynamicPartitionsDefinition(name=COUNTY_PARTITIONS_NAME)
 CRAWL_STATUS = "crawl_status"
 CRAWL_STATUS_COLUMNS = ["source_id", "status", "reason", "attempted_at", "last_ok_at"]
 

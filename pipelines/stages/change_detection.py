@@ -27,14 +27,22 @@ def crawl_fingerprint(rows: list[dict]) -> str:
     same fingerprint."""
     docs = sorted((r.get("document_url") or "", r.get("sha256") or "", r.get("error_kind") or "",
                    r.get("title") or "") for r in rows)
+    payload = json.dumps({"docs": docs, "environment": environment_digest()})
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def environment_digest() -> str:
+    """Everything besides the portal's bytes that a county's staging is built from: the extractor,
+    OCR on or off, the dbt models, the review decisions, and the county's profile, families and
+    registry CSV (outside a county scope, every enabled profile's)."""
     from pipelines.core import ocr
     from pipelines.review.decisions import digest as review_digest
     from pipelines.stages.crawl_stage import profile_path
     from pipelines.stages.orgs_stage import sources_digest  # profiles, families, registry CSVs
 
     county = tables.current_county()  # a county's fingerprint covers its own profile only
-    payload = json.dumps({"docs": docs, "extractor": EXTRACTOR_VERSION, "ocr": ocr.enabled(),
-                          "models": _models_digest(), "review": review_digest(),
+    payload = json.dumps({"extractor": EXTRACTOR_VERSION, "ocr": ocr.enabled(), "models": _models_digest(),
+                          "review": review_digest(),
                           "sources": sources_digest([profile_path(county)] if county else None)})
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -75,6 +75,9 @@ def test_a_county_whose_portal_is_down_leaves_the_others_published(tmp_path, dbt
         rc, second, err = _xxgk_run(env)
     assert rc == 1, "a failed county makes the run's exit status say so"
     assert second["counties_failed"] == ["county_b"]
+    # county_a's listing is as it was: no run for it tonight (stages/listing_probe.py)
+    assert second["counties_unchanged"] == ["county_a"]
+    assert len(second["run_ids"]) == 2  # county_b's ingest run and the warehouse run, none for county_a
     assert any(line.startswith("downloaded_reports") for line in second["failed_steps"])
     # published anyway: county_a as crawled now, county_b's documents from its last good crawl
     assert _query(data, per_source) == [("county_a", len(BODIES), len(BODIES)),
