@@ -3,6 +3,9 @@
 Beside the warehouse, in the exports folder:
 - `<table>.csv`: UTF-8 with BOM (Excel opens it as UTF-8), headers in Chinese;
 - `marts.xlsx`: one workbook, a sheet per table (Chinese sheet names and headers) plus 数据字典;
+  a table longer than $XXGK_XLSX_MAX_ROWS rows (default 100,000: the facts of a few counties;
+  Excel itself stops at 1,048,576) is left out of it, and a sheet 说明 says so and names its CSV
+  and Parquet files (writing a province's facts cell by cell took most of a night's publish);
 - `data_dictionary.csv`: 表名 · 中文列名 · 英文列名 · 数据类型 · 说明, one row per column;
 - `<table>.parquet`: for programs, English column names (the dictionary maps them).
 
@@ -30,6 +33,14 @@ DICTIONARY_FILE = "data_dictionary.csv"
 WORKBOOK_FILE = "marts.xlsx"
 DICTIONARY_HEADER = ["表名", "表中文名", "中文列名", "英文列名", "数据类型", "说明"]
 DICTIONARY_SHEET = "数据字典"
+NOTES_SHEET = "说明"
+NOTES_HEADER = ["表名", "表中文名", "行数", "说明"]
+DEFAULT_XLSX_MAX_ROWS = 100_000
+
+
+def xlsx_max_rows() -> int:
+    given = os.environ.get("XXGK_XLSX_MAX_ROWS")
+    return max(0, int(given)) if given else DEFAULT_XLSX_MAX_ROWS
 
 # Sort order: the organisation's name (the printed one where a table has no other), then these
 # columns a table has, in this order, then its key (first column).
@@ -120,14 +131,18 @@ def _sheet_title(label: str, used: set[str]) -> str:
     return title
 
 
-def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "marts") -> dict[str, dict]:
+def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "marts",
+                 max_xlsx_rows: int | None = None) -> dict[str, dict]:
     """Write the CSV, Parquet, workbook and data dictionary of every table in `schema`.
 
     Opens `db_path` read-only (use the published file, or the build file once dbt is done).
     Everything is written to a temporary folder first and renamed into place.
-    Returns {table: {"rows", "parquet", "csv", "xlsx", "dictionary", "label_zh"}}.
+    Returns {table: {"rows", "parquet", "csv", "xlsx", "dictionary", "label_zh"}}; "xlsx" is None
+    for a table longer than `max_xlsx_rows` (default: xlsx_max_rows()), which the workbook leaves out.
     """
     from openpyxl import Workbook
+
+    max_xlsx_rows = xlsx_max_rows() if max_xlsx_rows is None else max_xlsx_rows
 
     exports_dir = Path(exports_dir)
     exports_dir.mkdir(parents=True, exist_ok=True)
@@ -153,7 +168,8 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
             dictionary_sheet = workbook.create_sheet(DICTIONARY_SHEET)
             dictionary_sheet.append(DICTIONARY_HEADER)
             dictionary_rows: list[list[str]] = []
-            used_titles = {DICTIONARY_SHEET}
+            left_out: list[list] = []
+            used_titles = {DICTIONARY_SHEET, NOTES_SHEET}
             for t in tables:
                 rel = f"{_q(schema)}.{_q(t)}"
                 columns = _columns(con, schema, t)
@@ -181,17 +197,26 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
                     shutil.copyfileobj(body, fh)
                 csv_body.unlink()
 
+                out[t] = {"rows": rows, "parquet": exports_dir / f"{t}.parquet",
+                          "csv": exports_dir / f"{t}.csv", "label_zh": table_zh}
+                if rows > max_xlsx_rows:
+                    left_out.append([t, table_zh, rows, f"超过工作簿每表 {max_xlsx_rows:,} 行的上限，未放入本工作簿；"
+                                                        f"全部数据见 {t}.csv（Excel 可打开）或 {t}.parquet"])
+                    continue
                 sheet = workbook.create_sheet(_sheet_title(table_zh, used_titles))
                 sheet.append([c.label_zh for c in columns])
                 cur = con.execute(f"SELECT * FROM {rel} ORDER BY {ordering}")
                 while batch := cur.fetchmany(5000):
                     for r in batch:
                         sheet.append([_xlsx_value(v) for v in r])
-                out[t] = {"rows": rows, "parquet": exports_dir / f"{t}.parquet",
-                          "csv": exports_dir / f"{t}.csv", "label_zh": table_zh}
 
             for r in dictionary_rows:
                 dictionary_sheet.append(r)
+            if left_out:
+                notes = workbook.create_sheet(NOTES_SHEET, 1)  # beside the dictionary, where people look first
+                notes.append(NOTES_HEADER)
+                for r in left_out:
+                    notes.append(r)
             workbook.save(tmp / WORKBOOK_FILE)
             with (tmp / DICTIONARY_FILE).open("w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)
@@ -203,8 +228,9 @@ def export_marts(db_path: str | Path, exports_dir: str | Path, schema: str = "ma
                 os.replace(tmp / f"{t}.csv", out[t]["csv"])
             os.replace(tmp / WORKBOOK_FILE, exports_dir / WORKBOOK_FILE)
             os.replace(tmp / DICTIONARY_FILE, exports_dir / DICTIONARY_FILE)
+            omitted = {r[0] for r in left_out}
             for t in tables:
-                out[t]["xlsx"] = exports_dir / WORKBOOK_FILE
+                out[t]["xlsx"] = None if t in omitted else exports_dir / WORKBOOK_FILE
                 out[t]["dictionary"] = exports_dir / DICTIONARY_FILE
     finally:
         con.close()

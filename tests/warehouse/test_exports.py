@@ -151,3 +151,25 @@ def test_export_while_the_process_already_has_the_file_open(warehouse, tmp_path)
         assert out["org_year"]["rows"] == held.execute("select count(*) from marts.org_year").fetchone()[0]
     finally:
         held.close()
+
+
+def test_a_table_too_long_for_the_workbook_is_left_out_and_said_so(warehouse, tmp_path):
+    """A province's facts do not fit a workbook people can open: over the row cap a table is only in
+    CSV and Parquet, and the workbook's 说明 sheet names it, its rows and its files."""
+    facts = warehouse.query("select count(*) from marts.facts")[0][0]
+    org_year = warehouse.query("select count(*) from marts.org_year")[0][0]
+    assert org_year < facts
+    out = export_marts(warehouse.db_path, tmp_path, max_xlsx_rows=facts - 1)
+    assert out["facts"]["xlsx"] is None and out["org_year"]["xlsx"] == tmp_path / WORKBOOK_FILE
+    assert len(read_csv(out["facts"]["csv"])) == facts + 1  # the full table is still exported
+    wb = load_workbook(tmp_path / WORKBOOK_FILE, read_only=True)
+    try:
+        assert wb.sheetnames[:2] == ["数据字典", "说明"]
+        assert out["facts"]["label_zh"] not in wb.sheetnames
+        assert out["org_year"]["label_zh"] in wb.sheetnames
+        notes = [list(r) for r in wb["说明"].iter_rows(values_only=True)]
+        assert notes[0] == ["表名", "表中文名", "行数", "说明"]
+        assert [r[:3] for r in notes[1:]] == [["facts", out["facts"]["label_zh"], facts]]
+        assert "facts.csv" in notes[1][3] and "facts.parquet" in notes[1][3]
+    finally:
+        wb.close()
