@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from pipelines import settings
 
@@ -18,3 +20,21 @@ class XxgkSettings(dg.ConfigurableResource):
         import os
 
         return settings.workers() if os.environ.get("XXGK_WORKERS") else None
+
+
+class WarehouseDuckDB(DuckDBResource):
+    """The build warehouse, through dagster-duckdb's resource. `database` empty (the default): the
+    build file under the data folder the run is given ($XXGK_DATA_DIR/build/warehouse.duckdb),
+    resolved when a connection is opened, never at import. The assets that write it sit in the
+    `duckdb` pool (limit 1): DuckDB has one writer per file."""
+
+    database: str = Field(default="", description="DuckDB file; empty: $XXGK_DATA_DIR/build/warehouse.duckdb")
+
+    def path(self) -> str:
+        return self.database or str(settings.build_warehouse_path())
+
+    def get_connection(self):
+        if not self.database:
+            settings.build_warehouse_path().parent.mkdir(parents=True, exist_ok=True)
+            return DuckDBResource(database=self.path(), connection_config=self.connection_config).get_connection()
+        return super().get_connection()

@@ -17,6 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from pipelines import settings
 from pipelines.automation_names import FRESHNESS_SENSOR
 from pipelines.defs.ingest import report_facts
+from pipelines.defs.resources import WarehouseDuckDB
 from pipelines.stages.change_detection import mark_published
 
 DUCKDB_POOL = "duckdb"
@@ -50,13 +51,13 @@ class SchemaQualifiedTranslator(DagsterDbtTranslator):
            for t in RAW_TABLES],
     pool=DUCKDB_POOL,
 )
-def raw_tables(context: dg.AssetExecutionContext):
+def raw_tables(context: dg.AssetExecutionContext, warehouse_duckdb: WarehouseDuckDB):
     """Delete-then-insert the staging tables into schema raw of the build file."""
     from pipelines.warehouse.load import load_staging
 
-    settings.build_warehouse_path().parent.mkdir(parents=True, exist_ok=True)
     stats: dict = {}
-    counts = load_staging(settings.staging_dir(), settings.build_warehouse_path(), stats) or {}
+    counts = load_staging(settings.staging_dir(), warehouse_duckdb.path(), stats,
+                          connect=warehouse_duckdb.get_connection) or {}
     context.log.info(f"raw load: {stats.get('reloaded', 0)} county file(s) reloaded, {stats.get('kept', 0)} unchanged")
     for t in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", t], metadata={
@@ -131,5 +132,6 @@ defs = dg.Definitions(
     sensors=[warehouse_freshness_sensor],
     # the venv's dbt, whatever PATH the UI or a scheduler was started with
     resources={"dbt": DbtCliResource(project_dir=dbt_project,
-                                     dbt_executable=str(Path(sys.executable).with_name("dbt")))},
+                                     dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+               "warehouse_duckdb": WarehouseDuckDB()},
 )

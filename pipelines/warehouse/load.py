@@ -11,6 +11,7 @@ the table.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -192,12 +193,15 @@ def _load_partitions(con, table: str, files: dict[str, Path], stats: dict) -> No
         stats["reloaded"] = stats.get("reloaded", 0) + 1
 
 
-def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | None = None) -> dict[str, int]:
+def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | None = None,
+                 connect=None) -> dict[str, int]:
     """Bring raw.<table> up to date with every staging table, and raw.items from items.csv.
 
     Returns the row count per table. `stats`, when given, receives how many (table, county)
     files were reloaded and how many kept. Opens one read-write connection to `db_path`
-    (creating the file and its folder if needed) and closes it before returning.
+    (creating the file and its folder if needed) and closes it before returning; `connect`, when
+    given, is a context manager factory that yields that connection instead (the Dagster
+    DuckDBResource's `get_connection`).
     """
     stats = {} if stats is None else stats
     staging_dir = Path(staging_dir)
@@ -213,7 +217,15 @@ def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | Non
         )
 
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(db_path))
+    with (connect() if connect is not None else contextlib.closing(duckdb.connect(str(db_path)))) as con:
+        _load(con, staging_dir, sources, counts, stats)
+    if counts["documents"] == 0:
+        log.warning("raw.documents is empty: the crawl found nothing")
+    return counts
+
+
+def _load(con, staging_dir: Path, sources: dict, counts: dict[str, int], stats: dict) -> None:
+    """The load in one transaction on `con` (rolled back on any error)."""
     try:
         # Naive timestamps in staging are UTC.
         con.execute("SET TimeZone = 'UTC'")
@@ -269,8 +281,3 @@ def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | Non
         except duckdb.Error:
             pass
         raise
-    finally:
-        con.close()
-    if counts["documents"] == 0:
-        log.warning("raw.documents is empty: the crawl found nothing")
-    return counts
