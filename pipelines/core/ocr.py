@@ -94,8 +94,38 @@ def render_grey(page, dpi: int | None = None):
     dpi = dpi or OCR_DPI
     bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB(A)
     arr = bitmap.to_numpy()
-    arr = arr[:, :, 0] if arr.ndim == 3 else arr
-    return np.ascontiguousarray(arr)
+    if arr.ndim != 3:
+        return np.ascontiguousarray(arr)
+    return np.ascontiguousarray(without_seal(arr[:, :, 0], arr[:, :, 1], arr[:, :, 2]))
+
+
+def without_seal(r, g, b):
+    """The red channel with the seal's ink taken out: the print under it as if unstamped.
+
+    Seal ink is light in the red channel but not white (0.8–0.9 of the paper), so the text
+    detector still finds the seal's characters among the numbers (a stray `街` in a value
+    cell). Ink multiplies: print of level p under seal ink of coverage a has
+    R = p(1 - a(1 - rs)) and G, B = p(1 - a(1 - gs)), (rs, gs) the seal's colour; so
+    R + k(R - max(G, B)) = p for every a and p when k = (1 - rs) / (rs - gs). k is measured on
+    the page (what brings the seal's pixels over paper back to the paper's level), and each
+    reddish pixel is lifted by k times its redness: paper under the seal returns to paper, grey
+    print under it stays grey (a threshold would erase a thin or light digit).
+    """
+    import numpy as np
+
+    r32 = r.astype(np.float32)
+    redness = r32 - np.maximum(g, b).astype(np.float32)
+    reddish = redness > 12
+    if reddish.sum() < 50:
+        return r
+    paper = float(np.median(r[::7, ::7]))
+    over_paper = reddish & (redness > 40) & (r32 > 0.75 * paper)
+    if over_paper.sum() < 50:
+        return r
+    k = float(np.clip(np.median((paper - r32[over_paper]) / redness[over_paper]), 0.2, 1.0))
+    out = r.copy()
+    out[reddish] = np.clip(r32[reddish] + k * redness[reddish], 0, paper).astype(np.uint8)
+    return out
 
 
 def skew_degrees(grey) -> float:
@@ -249,6 +279,34 @@ def _fill_gaps(grey, boxes: list[dict]) -> int:
     return added
 
 
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+
+
+def _drop_noise_among_numbers(boxes: list[dict]) -> int:
+    """Remove what is not a number from among a table row's numbers; return how many removed.
+
+    On a line holding numbers, a short non-number at or right of its first number is no label
+    (labels come first): a seal's leftover character (`街`), or a number the seal or a blur
+    garbled (`i:5`, `50c`, `283%`). Left in a value cell it makes the whole row unreadable;
+    removed, the cell is read again from its crop (`_fill_gaps`) or stays unread.
+    """
+    drop = []
+    for row in _rows(boxes):
+        nums = [b for b in row if _NUMERIC.match(b["text"])]
+        if len(nums) < 2:
+            continue
+        first = min(b["x0"] for b in nums)
+        for b in row:
+            if _NUMERIC.match(b["text"]) or b["x0"] < first - 2:
+                continue
+            t = b["text"]
+            if any(ch.isdigit() for ch in t) or len(t) <= 2 or not _IDEOGRAPH.search(t):
+                drop.append(b)
+    for b in drop:
+        boxes.remove(b)
+    return len(drop)
+
+
 def _words_pt(boxes: list[dict], scale: float) -> list[dict]:
     """Pixel words -> PositionReader words in PDF points (origin top-left).
 
@@ -278,12 +336,15 @@ def ocr_page(page, number: int) -> tuple[list[dict], dict]:
     result = engine()(grey, use_det=True, use_cls=False, use_rec=True, return_word_box=True,
                       return_single_char_box=True)
     boxes = _boxes(result)
+    dropped = _drop_noise_among_numbers(boxes)
     added = _fill_gaps(grey, boxes)
     scale = OCR_DPI / 72
     words = _words_pt(boxes, scale)
-    stats = {"page": number, "skew_deg": round(angle, 3), "words": len(words), "recovered": added,
-             "seconds": round(time.monotonic() - t0, 2), "grid_lines": ruling_lines(grey, scale)}
-    log.info("ocr page %s: %s", number, {k: v for k, v in stats.items() if k != "grid_lines"})
+    stats = {"page": number, "skew_deg": round(angle, 3), "words": len(words), "noise_dropped": dropped,
+             "recovered": added,
+             "seconds": round(time.monotonic() - t0, 2), "grid_lines": ruling_lines(grey, scale),
+             "image": grey}
+    log.info("ocr page %s: %s", number, {k: v for k, v in stats.items() if k not in ("grid_lines", "image")})
     return words, stats
 
 
@@ -312,8 +373,12 @@ def ruling_lines(grey, scale: float) -> dict:
     return out
 
 
-def grid_tables(number: int, words: list[dict], lines: dict):
-    """Ruled tables of one OCR'd page: the grid from the image's lines, words placed by centre."""
+def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
+    """Ruled tables of one OCR'd page: the grid from the image's lines, words placed by centre.
+
+    With the page image (`grey`, straightened as the words were read), a value cell the
+    detector left empty is recognised again from its own crop (`_reread_blank_cells`).
+    """
     from .geometry import cluster_means, span_sets
     from .pdf_reader import _Grid, table_from_grid
 
@@ -348,8 +413,84 @@ def grid_tables(number: int, words: list[dict], lines: dict):
                     union((r, c), (r + 1, c))
         owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
         chars = [dict(w, origin_x=w["x0"]) for w in words]
-        tables.append(table_from_grid(_Grid(number, xs, ys, owner), chars, "ocr-image-grid"))
+        table = table_from_grid(_Grid(number, xs, ys, owner), chars, "ocr-image-grid")
+        if grey is not None:
+            _reread_blank_cells(table, grey, OCR_DPI / 72)
+        tables.append(table)
     return tables
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMERIC.match(text.strip().replace(" ", "")))
+
+
+def _reread_blank_cells(table, grey, scale: float) -> int:
+    """Recognise, crop by crop, the empty value cells of a ruled OCR table; return how many read.
+
+    The page-wide detector misses a lone small number now and then (a `1`, a `0`, a digit a
+    seal's ink thinned). A value column is one holding numbers in at least three rows; in a
+    row that holds numbers in two of them, an empty cell of a value column is cut out inside
+    its rules, enlarged and recognised alone. What reads as a number is placed with its score
+    (an unsure one is marked so); extract.py still keeps it only when an identity vouches.
+    """
+    rows = table.rows
+    if not rows:
+        return 0
+    ncols = len(rows[0])
+    value_cols = [c for c in range(ncols) if sum(_is_number(row[c].text) for row in rows) >= 3]
+    read = 0
+    for row in rows:
+        if sum(_is_number(row[c].text) for c in value_cols) < 2:
+            continue  # a header row, a label row: nothing to expect
+        for c in value_cols:
+            cell = row[c]
+            if cell.covered or cell.bbox is None or cell.text.strip():
+                continue
+            got = read_cell_crop(grey, cell.bbox, scale)
+            if got is None:
+                continue
+            text, score = got
+            cell.text = text
+            if score < OCR_MIN_SCORE:
+                cell.unsure = f"OCR unsure of this number (score {score:.2f}, read from the cell alone)"
+            read += 1
+    return read
+
+
+def read_cell_crop(grey, bbox, scale: float, inset_pt: float = 1.5) -> tuple[str, float] | None:
+    """One cell's box (points) cut from the page image inside its rules and recognised alone.
+
+    None when the crop holds no ink (a printed blank stays blank) or does not read as a number.
+    """
+    import cv2
+    import numpy as np
+
+    h, w = grey.shape
+    x0, top, x1, bottom = bbox
+    px0, px1 = int(max(0, (x0 + inset_pt) * scale)), int(min(w, (x1 - inset_pt) * scale))
+    py0, py1 = int(max(0, (top + inset_pt) * scale)), int(min(h, (bottom - inset_pt) * scale))
+    if px1 - px0 < 4 or py1 - py0 < 4:
+        return None
+    crop = grey[py0:py1, px0:px1]
+    ink = crop < 128
+    if ink.sum() < 6:
+        return None  # no ink: a blank cell
+    # the ink's own box, with a margin: the recogniser reads a tight line best
+    ys, xs = np.nonzero(ink)
+    m = max(3, int(0.25 * (ys.max() - ys.min() + 1)))
+    crop = crop[max(0, ys.min() - m):ys.max() + m + 1, max(0, xs.min() - m):xs.max() + m + 1]
+    if crop.shape[0] < 32:  # small print at a low dpi: enlarge towards the recogniser's 48 px lines
+        f = 40 / crop.shape[0]
+        crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+    res = engine()(np.ascontiguousarray(crop), use_det=False, use_cls=False, use_rec=True)
+    txts = getattr(res, "txts", None) or ()
+    scores = getattr(res, "scores", None) or ()
+    if not txts or not scores:
+        return None
+    text = clean_text(txts[0])
+    if not _is_number(text) or float(scores[0]) < 0.5:
+        return None
+    return text.replace(" ", ""), float(scores[0])
 
 
 def _line_groups(hs, vs) -> list[tuple[float, float, float, float]]:
@@ -403,9 +544,10 @@ def read_pages_by_ocr(data: bytes, numbers: list[int]):
         for n in numbers[: max_pages()]:
             words, st = ocr_page(pdf[n - 1], n)
             lines = st.pop("grid_lines", None) or {}
+            image = st.pop("image", None)
             stats.append(st)
             by_position.extend(positions.page_tables(n, words))
-            by_grid.extend(grid_tables(n, words, lines))
+            by_grid.extend(grid_tables(n, words, lines, image))
     finally:
         pdf.close()
     docs = []
@@ -439,10 +581,11 @@ def read_scanned(data: bytes):
         for i in range(min(len(pdf), max_pages())):
             words, st = ocr_page(pdf[i], i + 1)
             lines = st.pop("grid_lines", None) or {}
+            image = st.pop("image", None)
             stats.append(st)
             texts.append(page_text(words))
             by_position.extend(positions.page_tables(i + 1, words))
-            by_grid.extend(grid_tables(i + 1, words, lines))
+            by_grid.extend(grid_tables(i + 1, words, lines, image))
     finally:
         pdf.close()
     text = "\n".join(texts)

@@ -221,3 +221,80 @@ def test_full_width_digits_and_specks():
     assert ocr.clean_text("ó") == "0" and ocr.clean_text("O") == "O"
     assert ocr.clean_text("12.5") == "12.5" and ocr.clean_text("+1036") == "+1036"
     assert ocr.clean_text("（三）不予公开") == "(三)不予公开"
+
+
+def test_seal_ink_becomes_paper_and_print_under_it_stays():
+    """Ink multiplies: red seal ink (0.80, 0.14, 0.17 of what is under it) over paper returns to
+    the paper's level, grey print under it to about its own grey; unstamped pixels unchanged."""
+    import numpy as np
+
+    seal = np.array([0.80, 0.14, 0.17])
+    img = np.full((100, 40, 3), 246.0)  # the seal covers a fifth of the page
+    img[30:40, :20] = 150  # grey print, no seal
+    img[:20] *= seal  # the seal over the top half
+    img[5:10, 5:10] = 150 * seal  # grey print under the seal
+    img[12:15, 5:10] = 40 * seal  # black print under the seal
+    px = img.round().astype(np.uint8)
+    out = ocr.without_seal(px[:, :, 0], px[:, :, 1], px[:, :, 2]).astype(int)
+    assert (out[15:20] == 246).all() and (out[:5] == 246).all()  # seal over paper: paper
+    assert abs(out[5:10, 5:10] - 150).max() <= 4 and abs(out[12:15, 5:10] - 40).max() <= 3
+    assert (out[30:40, :20] == 150).all() and (out[20:30] == 246).all() and (out[40:] == 246).all()
+    plain = px[:, :, 0].copy()
+    assert (ocr.without_seal(plain, plain, plain) == plain).all()  # a grey scan: unchanged
+
+
+def _ruled_page(values: list[list[str | None]], cell=(60, 24), scale=200 / 72):
+    """A grey page image (200 dpi) of a ruled grid holding `values` (None: printed blank),
+    and the Table the detector would give with every cell's text empty."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipelines.core.model import Cell, Table
+
+    w, h = cell
+    rows, cols = len(values), len(values[0])
+    img = Image.new("L", (int((cols * w + 20) * scale), int((rows * h + 20) * scale)), 245)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", int(9 * scale))
+    table_rows = []
+    for r in range(rows):
+        row = []
+        for c in range(cols):
+            box = (10 + c * w, 10 + r * h, 10 + (c + 1) * w, 10 + (r + 1) * h)
+            d.rectangle([v * scale for v in box], outline=0, width=2)
+            if values[r][c] is not None:
+                d.text(((box[0] + box[2]) / 2 * scale, (box[1] + box[3]) / 2 * scale), values[r][c], fill=20,
+                       font=font, anchor="mm")
+            row.append(Cell("", 1, box))
+        table_rows.append(row)
+    return np.asarray(img), Table(table_rows, 1, "ocr-image-grid")
+
+
+def test_a_value_cell_the_detector_missed_is_read_from_its_own_crop():
+    """Empty value cells of a ruled OCR table are recognised crop by crop; a printed blank stays
+    blank, and a row where the detector saw fewer than two numbers is not probed."""
+    values = [["8", "1", "36"], ["127", None, "4051"], ["7", "90", "215"], ["10", "23", "0"],
+              ["64", "5", "7"], ["5", None, "9"]]
+    grey, table = _ruled_page(values)
+    missed = {(0, 1), (3, 2), (5, 2)}  # the page-wide detector's misses
+    for r, row in enumerate(values):
+        for c, text in enumerate(row):
+            if text is not None and (r, c) not in missed:
+                table.rows[r][c].text = text
+    assert ocr._reread_blank_cells(table, grey, 200 / 72) == 2
+    got = [[cell.text for cell in row] for row in table.rows]
+    assert got == [["8", "1", "36"], ["127", "", "4051"], ["7", "90", "215"], ["10", "23", "0"],
+                   ["64", "5", "7"], ["5", "", ""]]
+    assert all(cell.unsure is None for row in table.rows for cell in row)
+
+
+def test_noise_among_a_rows_numbers_is_dropped_and_labels_kept():
+    """A seal's leftover character or a garbled number right of a row's first number goes; the
+    row's label (left of its numbers) and a line without numbers stay."""
+    def box(text, x0, top=100):
+        return {"text": text, "score": 0.9, "x0": x0, "x1": x0 + 30, "top": top, "bottom": top + 20}
+
+    boxes = [box("1.属于国家秘密", 40), box("178", 300), box("街", 340), box("393", 380), box("i:5", 420),
+             box("(三)不予公开", 40, 200), box("说明", 300, 200)]
+    assert ocr._drop_noise_among_numbers(boxes) == 2
+    assert [b["text"] for b in boxes] == ["1.属于国家秘密", "178", "393", "(三)不予公开", "说明"]
