@@ -5,7 +5,9 @@ extraction results (the machine's reading, with its unread cells) and the decisi
 """
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
@@ -271,10 +273,22 @@ def _guess_pages(cells: list[dict]) -> dict[str, int]:
     return out
 
 
-def raw_file(sha: str) -> Path | None:
+@contextlib.contextmanager
+def raw_file(sha: str) -> Iterator[Path | None]:
+    """The document's raw bytes as a verified file on disk for the `with` block, or None when the
+    raw store has no intact copy. Through the raw store, wherever it lives: a local store yields
+    its own file; an object store ($XXGK_RAW_URL) downloads the blob to the data folder's scratch,
+    removed afterwards."""
+    from pipelines.crawl.rawstore import RawCorrupt, RawStore
+
     d = document(sha)
-    if d is None or not d["raw_path"]:
-        return None
-    path = (settings.data_dir() / d["raw_path"]).resolve()
-    raw_root = settings.raw_dir().resolve()
-    return path if path.is_file() and raw_root in path.parents else None
+    blob = Path(d["raw_path"]).name if d is not None and d["raw_path"] else ""
+    if not re.fullmatch(r"[0-9a-f]{64}", blob):
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            path = stack.enter_context(RawStore().local_copy(blob))
+        except (FileNotFoundError, RawCorrupt):
+            path = None
+        yield path

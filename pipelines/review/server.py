@@ -53,13 +53,13 @@ def _document_payload(sha: str) -> dict:
     view = queue.document_view(sha)
     if view is None:
         raise ApiError(404, f"no document {sha} in the published warehouse")
-    raw = queue.raw_file(sha)
     fmt = view["document"]["format"] or ""
     view["view"] = {"kind": "none", "pages": []}
-    if raw is not None and fmt.startswith("pdf"):
-        view["view"] = {"kind": "pdf", "pages": pages.pdf_page_sizes(str(raw))}
-    elif raw is not None and fmt in ("html", "docx", "doc"):
-        view["view"] = {"kind": "tables", "pages": []}
+    with queue.raw_file(sha) as raw:
+        if raw is not None and fmt.startswith("pdf"):
+            view["view"] = {"kind": "pdf", "pages": pages.pdf_page_sizes(str(raw))}
+        elif raw is not None and fmt in ("html", "docx", "doc"):
+            view["view"] = {"kind": "tables", "pages": []}
     return view
 
 
@@ -210,17 +210,18 @@ class ReviewHandler(BaseHTTPRequestHandler):
                          "warehouse": str(settings.warehouse_path())})
 
     def _page(self, sha: str, n: str) -> None:
-        raw = queue.raw_file(sha)
-        if raw is None:
-            raise ApiError(404, "the raw file of this document is not in the raw store")
-        png, _, _ = pages.render_pdf_page(str(raw), int(n))
+        with queue.raw_file(sha) as raw:
+            if raw is None:
+                raise ApiError(404, "the raw file of this document is not in the raw store (or no longer intact)")
+            png, _, _ = pages.render_pdf_page(str(raw), int(n))
         self._send(200, png, "image/png", cache=True)
 
     def _tables(self, sha: str) -> None:
-        raw = queue.raw_file(sha)
-        if raw is None:
-            raise ApiError(404, "the raw file of this document is not in the raw store")
-        self._json(200, {"tables": pages.document_tables(str(raw))})
+        with queue.raw_file(sha) as raw:
+            if raw is None:
+                raise ApiError(404, "the raw file of this document is not in the raw store (or no longer intact)")
+            tables = pages.document_tables(str(raw))
+        self._json(200, {"tables": tables})
 
     def _check(self) -> None:
         body = self._body()

@@ -141,3 +141,33 @@ def test_crawl_to_s3_then_extract_from_it(s3_store, data_dir):
     assert result["status"] == "ok" and result["sha256"] == good.sha256
     assert result["cells"] == truth["baisha-2019"]["cells"]
     assert not os.listdir(data_dir / "tmp")  # the downloaded copies were removed
+
+
+def test_the_review_app_reads_a_document_from_the_object_store(s3_store, data_dir):
+    """`xxgk review` shows a stored PDF's pages from wherever the raw store lives: with the blobs in
+    the bucket, the page view gets a verified local copy for the request, removed afterwards; a
+    blob altered behind the store's back is not shown."""
+    import duckdb
+
+    from pipelines.review import queue
+
+    store, client, prefix = s3_store
+    sha = store.put(REPORT.read_bytes()).sha256
+    columns = [c.strip() for c in queue.DOC_COLUMNS.split(",")]
+    settings.warehouse_path().parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse_path()))
+    con.execute("create schema core")
+    con.execute(f"create table core.documents ({', '.join(f'{c} varchar' for c in columns)})")
+    con.execute("insert into core.documents (document_id, raw_path, format) values (?, ?, 'pdf')",
+                [sha, store.rel_path(sha)])
+    con.close()
+    assert not (data_dir / "raw" / sha[:2]).exists()  # nothing on the local disk
+    with queue.raw_file(sha) as path:
+        assert path is not None and sha256_hex(path.read_bytes()) == sha
+        assert data_dir.resolve() in path.resolve().parents
+    assert not path.exists()
+    client.put_object(Bucket=BUCKET, Key=f"{prefix}/{sha[:2]}/{sha}", Body=b"%PDF-1.4 not what was stored")
+    with queue.raw_file(sha) as path:
+        assert path is None
+    with queue.raw_file("0" * 64) as path:  # no such document
+        assert path is None
