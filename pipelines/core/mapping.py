@@ -23,6 +23,8 @@ S2_MARKERS = ("第二十条", "信息内容")
 S3_MARKERS = ("申请人情况", "本年新收", "勾稽关系")
 S4_MARKERS = ("行政复议",)
 S4_SECOND = ("行政诉讼", "维持", "纠正", "审结", "起诉")
+# table 四's own sub-headers: they mark it where its 行政复议/行政诉讼 line was left on the page before
+S4_OWN = ("未经复议直接起诉", "复议后起诉")
 
 S2_2019 = ("本年新制作", "对外公开总数量", "上一年项目数量", "本年增/减", "本年增/", "采购项目数",
            "其他对外管理服务事项")
@@ -145,7 +147,7 @@ def _row_text(row: list[Cell]) -> str:
 def _section_of_row(text: str) -> str | None:
     if contains_any(text, S3_MARKERS):
         return "三"
-    if "行政复议" in text and contains_any(text, S4_SECOND):
+    if ("行政复议" in text and contains_any(text, S4_SECOND)) or contains_any(text, S4_OWN):
         return "四"
     if contains_any(text, S2_MARKERS):
         return "二"
@@ -222,6 +224,9 @@ def map_section2(rows: list[list[Cell]], m: Mapping) -> None:
                                     and any(w in text for w, _ in T2_MEASURE_TEXT)):
             header_cols = [(i, norm(c.text)) for i, c in values if norm(c.text)]
             continue
+        printed = [c for _, c in values if norm(c.text)]
+        if not first and printed and not any(is_value_like(c.text) for c in printed):
+            continue  # the rest of a wrapped column header (本年新 / 制作数量 cut by a page break)
         code = _t2_row_code(first)
         if code is None and not first and block == 1 and rows_in_block == 0:
             code = "rules"  # htq 徐望镇 2025: empty label where 规章 belongs

@@ -11,9 +11,11 @@ Rows: in tables 二 and 三 of a text layer, labels wrap over several lines and 
 vertically centred (or top or bottom aligned) in tall rows, so rows are built from bands
 (`_band_rows`: label blocks matched to value lines); table 四 and OCR pages go line by line.
 Words left of the first value column are label cells, each value word goes to its column. A value that sits between two anchors, or
-two values that fall on one anchor, are not guessed: the line goes to `unplaced` (the contract's
+two values that fall on one anchor, are not guessed (two numbers set touching are split only at a
+clear jump of the pen, `split_touching_numbers`): the line goes to `unplaced` (the contract's
 `unmapped`) and its codes stay absent, so the document is `partial`. The anchors of a section
-carry over to the next page (a table continued without a repeated header). Cell boxes are
+carry over to the next page (a table continued without a repeated header), also from a page
+whose rules gave the cells (`follow`). Cell boxes are
 the words' text boxes: there are no cell borders to report.
 """
 from __future__ import annotations
@@ -42,6 +44,58 @@ def lines_of(words: list[dict]) -> list[list[dict]]:
         else:
             out.append([w])
     return [sorted(line, key=lambda w: w["x0"]) for line in out]
+
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+def split_touching_numbers(words: list[dict], samples: dict | None = None) -> list[dict]:
+    """The page's words, a word of digits that is two numbers set touching in a narrow column
+    (316625445: 3166 and 25445 in neighbouring columns) split where the pen jumps.
+
+    Each digit advances the pen by its own width (1 is narrower in Noto Serif), the same wherever
+    it is printed at one size, so the page's numbers give each digit's advance (`samples` carries
+    the steps seen on earlier pages: (digit, size) -> steps). Two numbers in neighbouring cells
+    leave a wider step. A split is made only where it is certain: every step of the word has a
+    known advance (three samples), the other steps match theirs within 5%, each wide step is a
+    quarter of a digit wider or more, every part has two digits or more. The parts must still
+    land squarely in distinct columns (`_row`), else they stay unread."""
+    samples = {} if samples is None else samples
+    for w in words:
+        if _digit_glyphs(w):
+            g = w["glyphs"]
+            for k in range(len(g) - 1):
+                samples.setdefault((w["text"][k], round(w["size"], 1)), []).append(g[k + 1][0] - g[k][0])
+    advance = {key: sorted(v)[len(v) // 2] for key, v in samples.items() if len(v) >= 3}
+    out = []
+    for w in words:
+        out.extend(_split_at_pen_jumps(w, advance) if _digit_glyphs(w) and len(w["text"]) >= 4 else [w])
+    return out
+
+
+def _digit_glyphs(w: dict) -> bool:
+    g = w.get("glyphs")
+    return bool(g) and bool(_DIGITS.match(w["text"])) and len(g) == len(w["text"]) and all(
+        x[0] is not None for x in g)
+
+
+def _split_at_pen_jumps(w: dict, advance: dict[tuple[str, float], float]) -> list[dict]:
+    g = w["glyphs"]
+    cuts = []
+    for k in range(len(g) - 1):
+        adv = advance.get((w["text"][k], round(w["size"], 1)))
+        if not adv:
+            return [w]
+        extra = g[k + 1][0] - g[k][0] - adv
+        if extra >= 0.25 * adv:
+            cuts.append(k + 1)
+        elif abs(extra) > 0.05 * adv:
+            return [w]  # an uneven step: not a number set in this font, or not one run
+    bounds = [0] + cuts + [len(g)]
+    if not cuts or any(b - a < 2 for a, b in zip(bounds, bounds[1:])):
+        return [w]
+    return [dict(w, text=w["text"][a:b], x0=g[a][1], x1=g[b - 1][2], glyphs=g[a:b], touching=True)
+            for a, b in zip(bounds, bounds[1:])]
 
 
 def _cx(w: dict) -> float:
@@ -115,9 +169,11 @@ class PositionReader:
     _s3_last: int = 0
     _s3_results: bool = False
     _carry_header: bool = False  # a table's header row was cut by the page's foot
+    pitch: float | None = None  # the wrap pitch of labels learned on an earlier page
+    _digit_steps: dict = field(default_factory=dict)  # pen steps after each digit, per size
 
     def page_tables(self, number: int, words: list[dict]) -> list[Table]:
-        lines = lines_of(words)
+        lines = lines_of(split_touching_numbers(words, self._digit_steps))
         tables: list[Table] = []
         rows: list[tuple[list[Cell], list[Cell]]] = []  # (label cells, value cells)
         row_secs: list[str | None] = []
@@ -214,6 +270,15 @@ class PositionReader:
         flush()
         return tables
 
+    def follow(self, number: int, words: list[dict]) -> None:
+        """Read a page another reader took (its rules gave the cells) only for the state it leaves:
+        a table 二 block header at the page's foot, its rows opening the next page, gives the
+        columns those rows are read under here. Its tables and unplaced values are not kept: the
+        other reader's stand."""
+        kept = list(self.unplaced)
+        self.page_tables(number, words)
+        self.unplaced[:] = kept
+
     # -------------------------------------------------------- OCR repair of table 三 labels
 
     def _repair_s3(self, rows, secs):
@@ -305,7 +370,10 @@ class PositionReader:
                 value_rows.append((line[0]["baseline"], rest))
             elif rest:
                 label_words.extend(rest)  # text right of the boundary without numbers: wrapped labels
-        blocks = _label_blocks(label_words)
+        blocks, pitch = _label_blocks(label_words, self.pitch)
+        self.pitch = pitch or self.pitch
+        if section == "三":
+            blocks = [b for b in blocks if not _heading_rest(b, blocks)]
         s3_2021 = section == "三" and (any("逾期不补正" in b.text or "收费通知" in b.text for b in blocks)
                                       or any(_heads_beside(b, blocks) for b in blocks))
         leaves = [b for b in blocks if not (section == "三" and _is_s3_parent(b, s3_2021))]
@@ -426,9 +494,13 @@ class PositionReader:
             x = _KEYS[key](w)
             d = sorted((abs(x - a), k) for k, a in enumerate(centres))
             k = d[0][1]
+            if w.get("touching") and (len(d) < 2 or d[1][0] - d[0][0] < 0.5 * abs(
+                    centres[d[0][1]] - centres[d[1][1]])):
+                # a part of numbers set touching must sit squarely under one column of its own
+                problem = f"numbers set touching ({w['text']!r}) not squarely under a column"
             if len(values) == len(anchors) and _value_word(w):
                 k = values.index(w)  # as many values as columns: the k-th value is the k-th column
-                if by_order:
+                if by_order and not (w.get("touching") and d[0][1] != k):
                     slots[k].append(w)
                     continue
                 if d[0][1] != k:
@@ -506,15 +578,16 @@ def _size(w: dict) -> float:
     return max(w.get("size") or 0.0, w["bottom"] - w["top"], 4.0)
 
 
-def _label_blocks(words: list[dict]) -> list[Block]:
+def _label_blocks(words: list[dict], known_pitch: float | None = None) -> tuple[list[Block], float | None]:
     """Row labels from label words: a block starts at an ordinal (一、 (一) 1.) or where nothing
     continues; a word continues the block whose words on the line just above overlap it
-    horizontally (within about a line and a half), else the word just left of it on its own line
-    when the gap is a word gap, not a column gap."""
+    horizontally (within about a line and a half, or the page's wrap pitch), else the word just
+    left of it on its own line when the gap is a word gap, not a column gap. Also returns the
+    wrap pitch used (None when the page shows none)."""
     blocks: list[Block] = []
     words = [part for w in words for part in _split_at_ordinals(w)]
     lines = lines_of(words)
-    pitch = _wrap_pitch(lines)
+    pitch = _wrap_pitch(lines, known_pitch)
 
     def reach(w: dict) -> float:
         # LibreOffice sets Noto CJK at ~1.8 em a line: its wrapped labels sit further apart than
@@ -549,21 +622,36 @@ def _label_blocks(words: list[dict]) -> list[Block]:
                 blocks.append(target)
             target.words.append(w)
             prev = (w, target)
-    return blocks
+    return blocks, pitch
 
 
-def _wrap_pitch(lines: list[list[dict]]) -> float | None:
-    """The baseline step between a label line and the unnumbered line right under it, when
-    at least three-quarters of such steps agree (to 0.3 pt, or half of it) and there are six."""
-    steps = [round(b[0]["baseline"] - a[0]["baseline"], 1) for a, b in zip(lines, lines[1:])
-             if split_ordinal(b[0]["text"])[0] is None and b[0]["baseline"] - a[0]["baseline"] < 2.2 * _size(b[0])]
-    if len(steps) < 6:
-        return None
+def _wrap_pitch(lines: list[list[dict]], known: float | None = None) -> float | None:
+    """The baseline step between a label word and the word right above it in the same column
+    (overlapping it), for words that start no label, when at least three-quarters of such steps
+    agree (to 0.3 pt, or half of it) and there are six (all of them when there are four or five). Steps are taken per column: two label
+    columns wrapped side by side (三、本年度办理结果 beside (二)部分公开…) interleave their lines,
+    so steps between consecutive lines of the page mix both columns."""
+    words = [w for line in lines for w in line]
+    steps = []
+    for w in words:
+        if split_ordinal(w["text"])[0] is not None:
+            continue
+        above = [x for x in words if 0.5 < w["baseline"] - x["baseline"] < 2.2 * _size(w)
+                 and min(w["x1"], x["x1"]) > max(w["x0"], x["x0"])]
+        if above:
+            steps.append(round(w["baseline"] - max(x["baseline"] for x in above), 1))
+
     def agree(s: float) -> int:  # a label centred on an even number of lines steps half a pitch
         return sum(abs(t - s) <= 0.3 or abs(2 * t - s) <= 0.6 for t in steps)
 
+    if len(steps) < 4:
+        # too few to learn from (a page of one-line labels): the pitch learned on an earlier
+        # page of the table holds when every step here agrees with it
+        return known if known and steps and agree(known) == len(steps) else None
+
     best = max(steps, key=lambda s: (agree(s), s))
-    return best if agree(best) >= 0.75 * len(steps) else None
+    # a few steps (a page holding only the first rows of a table) must all agree
+    return best if agree(best) >= (0.75 if len(steps) >= 6 else 1.0) * len(steps) else None
 
 
 _INNER_ORDINAL = re.compile(r"(?<=[\u4e00-\u9fff])(?=[（(][一二三四五六七八九十][）)]|[1-9][.、．])")
@@ -595,6 +683,21 @@ def _is_s3_parent(b: Block, template_2021: bool) -> bool:
     if ordinal.level == 2:
         return ordinal.number in (3, 4, 5) or (ordinal.number == 6 and template_2021)
     return False
+
+
+S3_HEADINGS = ("本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理")  # rows that head others
+
+
+def _heading_rest(b: Block, blocks: list[Block]) -> bool:
+    """True for the rest of a heading of table 三 cut by a page break (理结 / 果 of 三、本年度办理结果,
+    他处理 of (六)其他处理, opening the next page, their ordinals left on the page before): no
+    ordinal, a piece of a heading, printed left of a numbered label beside it. It labels no row
+    of its own and would otherwise claim the values of the row beside it."""
+    text = norm(b.text)
+    if split_ordinal(b.text)[0] is not None or not text or not any(text in h for h in S3_HEADINGS):
+        return False
+    return any(split_ordinal(o.text)[0] is not None and o.x0 >= b.x1 and o.top <= b.bottom + 1
+               and o.bottom >= b.top - 1 for o in blocks)
 
 
 def _shifted_alike(values: list[dict], centres: list[float], x) -> bool:

@@ -621,6 +621,7 @@ def _words(chars: list[dict]) -> list[dict]:
             w["top"], w["bottom"] = min(w["top"], ch["top"]), max(w["bottom"], ch["bottom"])
             w["text"] += ch["text"]
             w["size"] = max(w["size"], ch["size"])
+            w["glyphs"].append((ch.get("origin_x"), ch["x0"], ch["x1"]))
             last, em = pens[-1]
             if _IDEOGRAPH.match(last["text"]) and _IDEOGRAPH.match(ch["text"]) and "origin_x" in ch:
                 em = ch["origin_x"] - last["origin_x"]
@@ -628,7 +629,9 @@ def _words(chars: list[dict]) -> list[dict]:
         else:
             out.append({"x0": ch["x0"], "x1": ch["x1"], "top": ch["top"], "bottom": ch["bottom"],
                         "baseline": ch.get("baseline", ch["bottom"]), "text": ch["text"],
-                        "size": ch["size"]})
+                        "size": ch["size"],
+                        # per character (pen origin, x0, x1): numbers set touching are split by it
+                        "glyphs": [(ch.get("origin_x"), ch["x0"], ch["x1"])]})
             pens.append((ch, None))
     return out
 
@@ -798,6 +801,7 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
         return result
     tables_by_page: dict[int, list] = {}
     positions = PositionReader()
+    read_by_positions: set[int] = set()
     # Camelot's lattice needs vertical rules: pages that draw none are not handed to it
     ruled = [n for n in table_pages if pages[n - 1].rules is None or pages[n - 1].rules.vertical]
     for tb in _camelot_tables(path or data, ruled) if ruled else []:
@@ -818,7 +822,11 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
                     or _orphan_numbers(page_tables, chars[number]) > max(2, _numbers_in(page_tables))):
                 # no rules, horizontal rules that do not give the columns, or rules around the
                 # header only (a three-line table): place words under the template's headers
+                if number - 1 in chars and number - 1 not in read_by_positions:
+                    # another reader took the page before: a table it opened may continue here
+                    positions.follow(number - 1, _words(chars[number - 1]))
                 page_tables = positions.page_tables(number, _words(chars[number]))
+                read_by_positions.add(number)
         elif _orphan_numbers(page_tables, chars[number]) >= 7:
             # Camelot can miss a one-row table (a table's last row alone atop a page)
             page_tables = page_tables + _plumber_tables(data, number, chars[number], page_tables)
