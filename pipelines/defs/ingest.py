@@ -148,16 +148,22 @@ def report_facts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={k: int(v) for k, v in counts.items()})
 
 
-def _identity_check(identity: str, description: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=report_facts, name=f"identity_{identity}", description=description,
-                    blocking=False)
-    def _check() -> dg.AssetCheckResult:
-        # every county's latest staging (a check result is not per partition)
-        checks = tables.read_table("identity_checks")
-        docs = tables.read_table("documents")[["document_id", "org_name", "year"]]
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec(name=f"identity_{i}", asset=report_facts, description=d, blocking=False)
+           for i, d in IDENTITIES.items()],
+    can_subset=True,
+)
+def report_facts_identities(context: dg.AssetCheckExecutionContext):
+    """The identities I1–I5 over every county's latest staging (a check result is not per
+    partition), read once for all five (one step per county run, not five)."""
+    checks = tables.read_table("identity_checks")
+    docs = tables.read_table("documents")[["document_id", "org_name", "year"]]
+    for key in context.selected_asset_check_keys:
+        identity = key.name.removeprefix("identity_")
         these = checks[checks.identity == identity]
         failing = these[these.ok.eq(False)].merge(docs, on="document_id", how="left")
-        return dg.AssetCheckResult(
+        yield dg.AssetCheckResult(
+            asset_key=key.asset_key, check_name=key.name,
             passed=failing.empty,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={
@@ -169,11 +175,9 @@ def _identity_check(identity: str, description: str) -> dg.AssetChecksDefinition
             },
         )
 
-    return _check
-
 
 defs = dg.Definitions(
     assets=[downloaded_reports, extracted_reports, report_facts],
-    asset_checks=[_identity_check(k, v) for k, v in IDENTITIES.items()],
+    asset_checks=[report_facts_identities],
     resources={"xxgk": XxgkSettings()},
 )
