@@ -327,6 +327,29 @@ class ValidatorState:
         os.replace(tmp, self.path)
 
 
+def county_state_path(store: RawStore, source_id: str, allowed_hosts: tuple[str, ...] = ()) -> Path:
+    """`raw/http_state/<source id>.json`; seeded once from the shared `raw/http_state.json` that
+    earlier versions kept for every source (its entries for this source's hosts), so an upgrade
+    keeps asking conditionally instead of downloading everything again."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", source_id) or source_id.startswith("."):
+        raise ValueError(f"not a source id: {source_id!r}")
+    path = store.root / "http_state" / f"{source_id}.json"
+    legacy = store.root / "http_state.json"
+    if not path.exists() and legacy.exists():
+        try:
+            shared = json.loads(legacy.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            shared = None  # a damaged shared file: this county starts afresh, the file stays
+        if isinstance(shared, dict):
+            shared = {u: e for u, e in shared.items() if host_allowed(u, tuple(allowed_hosts))}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(shared, ensure_ascii=False, sort_keys=True))
+            os.replace(tmp, path)
+    return path
+
+
 # ---------------------------------------------------------------- the fetcher
 
 class Fetcher:
@@ -358,6 +381,11 @@ class Fetcher:
 
     @classmethod
     def from_profile(cls, profile: Profile, store: RawStore | None = None, **kwargs) -> "Fetcher":
+        """A fetcher for one source, its validators in `raw/http_state/<id>.json`: one file per
+        county, so counties crawled side by side (processes, threads) never overwrite each
+        other's validators, and a save writes one county's URLs, not a province's."""
+        if store is not None and "state_path" not in kwargs:
+            kwargs["state_path"] = county_state_path(store, profile.id, profile.allowed_hosts)
         return cls(allowed_hosts=profile.allowed_hosts, http=profile.http, store=store, **kwargs)
 
     def close(self) -> None:

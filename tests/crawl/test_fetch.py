@@ -351,3 +351,31 @@ def test_off_host_report_link_is_recorded_not_dropped(store):
     with serve_routes(routes) as (base, _):
         docs = crawl(_profile(base), fetcher(base, store))
     assert [(d.error_kind, d.org_id, d.year) for d in docs] == [(F.OFF_HOST, "cgz", 2022)]
+
+
+def test_each_source_keeps_its_own_validators(store):
+    """Counties crawled side by side (two processes, or the listing probe's threads) each load and
+    save their own file: one county's save cannot drop the other's validators. The shared file of
+    earlier versions seeds a county's file once, with that county's hosts only."""
+    from pipelines.crawl.fetch import Fetcher, county_state_path
+    from pipelines.crawl.profile import HttpSpec
+
+    legacy = {"http://a.example/x.html": {"etag": "a1", "sha256": "a" * 64},
+              "http://b.example/y.html": {"etag": "b1", "sha256": "b" * 64}}
+    store.root.mkdir(parents=True, exist_ok=True)
+    (store.root / "http_state.json").write_text(json.dumps(legacy), encoding="utf-8")
+    path_a = county_state_path(store, "county_a", ("a.example",))
+    assert json.loads(path_a.read_text()) == {"http://a.example/x.html": legacy["http://a.example/x.html"]}
+    path_b = county_state_path(store, "county_b", ("b.example",))
+    fa = Fetcher(allowed_hosts=("a.example",), http=HttpSpec(), store=store, state_path=path_a)
+    fb = Fetcher(allowed_hosts=("b.example",), http=HttpSpec(), store=store, state_path=path_b)
+    fa.state.set("http://a.example/new.html", {"etag": "a2", "sha256": "c" * 64})
+    fb.state.set("http://b.example/new.html", {"etag": "b2", "sha256": "d" * 64})
+    fa.state.save()
+    fb.state.save()  # saved last: with one shared file this dropped a's new entry
+    assert set(json.loads(path_a.read_text())) == {"http://a.example/x.html", "http://a.example/new.html"}
+    assert set(json.loads(path_b.read_text())) == {"http://b.example/y.html", "http://b.example/new.html"}
+    assert county_state_path(store, "county_a", ("a.example",)) == path_a  # seeded once, not again
+    assert json.loads(path_a.read_text())["http://a.example/new.html"]["etag"] == "a2"
+    with pytest.raises(ValueError):
+        county_state_path(store, "../escape")
