@@ -317,9 +317,10 @@ def _extract_ocr(data: bytes, out: dict) -> dict:
     the one that keeps more cells is emitted. A wrong number is worse than none, so a cell is
     kept only when, for tables 三 and 四, at least one identity I1–I4 that reads it holds on the
     OCR'd values, and for table 二 (no identity) when it was recognised with confidence; every
-    cell of an identity that fails is left unread, and so is every blank (OCR cannot tell a
-    printed blank from a number it missed). What is left unread is listed in `unread` with its page and box and the
-    document is `partial`; the rest of its cells load.
+    cell of an identity that fails is left unread unless another identity that reads it holds
+    (a misread cell breaks both its row's and its column's identities), and so is every blank
+    (OCR cannot tell a printed blank from a number it missed). What is left unread is listed in
+    `unread` with its page and box and the document is `partial`; the rest of its cells load.
     """
     from .ocr import read_scanned
 
@@ -390,13 +391,17 @@ def keep_vouched_ocr_cells(reading: dict, m, only: set[str] | None = None) -> in
         elif not domain_ok(code, value):
             why[code] = "OCR'd value is not a count this cell can hold"
     members = identity_members(m.template_s3)
+    holds = {(id_, scope): member_holds(id_, [cells.get(c) if c not in why else None for c in codes])
+             for id_, scope, codes in members}
+    # an identity that holds vouches for every cell it reads; a misread cell breaks each identity
+    # it is in (its row's and its column's), so a cell of a failing identity that another holding
+    # identity reads is not the misread one and is kept: only cells no holding identity reads go
+    vouched = {c for id_, scope, codes in members if holds[(id_, scope)] for c in codes}
     for id_, scope, codes in members:
-        if member_holds(id_, [cells.get(c) if c not in why else None for c in codes]) is False:
+        if holds[(id_, scope)] is False:
             for c in codes:
-                if c in ocrd:
+                if c in ocrd and c not in vouched:
                     why.setdefault(c, f"OCR'd values break {id_} ({scope}): which one is misread is not known")
-    vouched = {c for id_, _, codes in members
-               if member_holds(id_, [cells.get(c) if c not in why else None for c in codes]) for c in codes}
     for code in ocrd:
         placed = m.cells.get(code)
         if code.startswith(("t3.", "t4.")) and code not in vouched:
