@@ -255,11 +255,18 @@ def _fill_gaps(grey, boxes: list[dict]) -> int:
         hi = max(_cx(b) for b in row) + gap * 0.6
         height = max(b["bottom"] - b["top"] for b in row)
         cy = sum(_cy(b) for b in row) / len(row)
+        centres = sorted(_cx(b) for b in row)
+        pitch = sorted(b - a for a, b in zip(centres, centres[1:]))[(len(centres) - 2) // 2]
+        near = [b for b in boxes if abs(_cy(b) - cy) < height]
         for c in cols:
             if not lo <= c <= hi:
                 continue
-            if any(abs(_cx(b) - c) < half_w and abs(_cy(b) - cy) < height for b in boxes):
+            if any(abs(_cx(b) - c) < half_w for b in near):
                 continue  # something (a number, a label, a dash) is there already
+            # a column of another table on the page (table 三's columns fall between table
+            # 四's): the cell this row would have there is taken by a neighbour's print
+            if any(b["x1"] > c - 0.45 * pitch and b["x0"] < c + 0.45 * pitch for b in near):
+                continue
             x0, x1 = int(max(0, c - half_w)), int(min(w, c + half_w))
             y0, y1 = int(max(0, cy - 0.9 * height)), int(min(h, cy + 0.9 * height))
             crop = grey[y0:y1, x0:x1]

@@ -301,3 +301,36 @@ def test_noise_among_a_rows_numbers_is_dropped_and_labels_kept():
              box("(三)不予公开", 40, 200), box("说明", 300, 200)]
     assert ocr._drop_noise_among_numbers(boxes) == 2
     assert [b["text"] for b in boxes] == ["1.属于国家秘密", "178", "393", "(三)不予公开", "说明"]
+
+
+def test_a_missed_number_is_recovered_but_no_column_of_another_table_is_probed():
+    """`_fill_gaps`: a number the detector missed in a row is read from its column's crop; in a
+    row of narrower columns, another table's column falling between two numbers is not probed
+    (its crop would hold the edges of both: `2006` gave a stray `2` and `6` before)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (1000, 420), 245)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 22)
+    boxes = []
+
+    def put(text, cx, cy, listed=True):
+        x0, _, x1, _ = d.textbbox((cx, cy), text, font=font, anchor="mm")
+        d.text((cx, cy), text, fill=20, font=font, anchor="mm")
+        if listed:  # what the page-wide detector found
+            boxes.append({"text": text, "score": 0.99, "x0": x0, "x1": x1, "top": cy - 12, "bottom": cy + 12})
+
+    cols = [300, 400, 500, 600, 700]
+    for r in range(5):
+        for k, c in enumerate(cols):
+            put(str(17 + 11 * r + k), c, 40 + 40 * r, listed=(r, k) != (2, 3))  # 42 missed
+    for r in range(4):  # another table's columns, 40 px to the right
+        for k, c in enumerate(cols):
+            put(str(50 + 7 * r + k), c + 40, 250 + 30 * r)
+    for k, text in enumerate(["45", "2006", "61", "38"]):  # a row of narrow columns
+        put(text, 300 + 76 * k, 380)
+    n = len(boxes)
+    assert ocr._fill_gaps(np.asarray(img), boxes) == 1
+    (got,) = boxes[n:]
+    assert got["text"] == "42" and got["recovered"] and abs(ocr._cx(got) - 600) < 5 and abs(ocr._cy(got) - 120) < 5
