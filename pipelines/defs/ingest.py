@@ -13,7 +13,7 @@ from pipelines.defs.resources import XxgkSettings
 from pipelines.stages import tables
 from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
 from pipelines.stages.crawl_stage import crawl_sources, profile_path, read_registry
-from pipelines.stages.extract_stage import documents_to_extract, extract_documents
+from pipelines.stages.extract_stage import documents_to_extract, extract_documents, select_documents
 from pipelines.stages.facts_stage import build_fact_tables
 from pipelines.stages.orgs_stage import org_resolver, write_expected
 
@@ -121,12 +121,30 @@ def _crawl_county(context: dg.AssetExecutionContext, config: CrawlConfig):
     })
 
 
+class ExtractConfig(dg.Config):
+    """Rerun chosen documents of the county (Launchpad → ops.extracted_reports.config): they are
+    extracted again even when their result could be reused; the rest as usual."""
+
+    documents: list[str] = []  # sha256 (or its first 8+ characters) or document URL
+    orgs: list[str] = []  # org_id: every document of these organisations (with `years`: of those years)
+    years: list[int] = []  # report years: every document of these years (with `orgs`: of those organisations)
+
+
 @dg.asset(group_name="ingest", deps=[downloaded_reports], kinds={"python", "camelot"},
           partitions_def=COUNTY_PARTITIONS)
-def extracted_reports(context: dg.AssetExecutionContext, xxgk: XxgkSettings) -> dg.MaterializeResult:
+def extracted_reports(context: dg.AssetExecutionContext, xxgk: XxgkSettings,
+                      config: ExtractConfig) -> dg.MaterializeResult:
     """Extract tables 二/三/四 from every new document (unchanged ones are skipped by content hash)."""
     with tables.county_scope(context.partition_key):
-        summary = extract_documents(extractable(read_registry()[0]), workers=xxgk.extract_workers())
+        rows = read_registry()[0]
+        force = select_documents(rows, config.documents, config.orgs, config.years)
+        if (config.documents or config.orgs or config.years) and not force:
+            raise dg.Failure(f"No document of county {context.partition_key} matches the rerun asked for "
+                             f"(documents={config.documents}, orgs={config.orgs}, years={config.years}): "
+                             "check the sha256, URL, org_id or year against marts.coverage.")
+        if force:
+            context.log.info(f"extracting {len(force)} chosen document(s) again")
+        summary = extract_documents(extractable(rows), workers=xxgk.extract_workers(), force=force)
     if summary.cache_discarded:
         context.log.warning(f"{summary.cache_discarded} damaged extraction cache entries moved to "
                             f"{settings.staging_dir() / 'extracted' / 'damaged'}; those documents were extracted again")

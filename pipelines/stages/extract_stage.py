@@ -223,11 +223,33 @@ def documents_to_extract(shas: list[str]) -> list[str]:
     return sorted({s for s in shas if retry_reason(read_entry(s, set_aside=False), now)})
 
 
+def select_documents(rows: list[dict], documents: list[str] = (), orgs: list[str] = (),
+                     years: list[int] = ()) -> set[str]:
+    """sha256 of the registry rows an operator named: a document by its sha256 (or a prefix of at
+    least 8 characters) or its URL; organisation-years by org_id and/or year (both given: both
+    must match). Nothing named: nothing selected."""
+    wanted = [d.strip().lower() for d in documents if d.strip()]
+    urls = {d.strip() for d in documents if d.strip()}
+    orgs, years = set(orgs), {int(y) for y in years}
+    out: set[str] = set()
+    for r in rows:
+        sha = (r.get("sha256") or "").lower()
+        if not sha:
+            continue
+        by_document = r.get("document_url") in urls or any(len(w) >= 8 and sha.startswith(w) for w in wanted)
+        by_org_year = bool(orgs or years) and (not orgs or r.get("org_id") in orgs) and (
+            not years or (r.get("year") is not None and int(r["year"]) in years))
+        if by_document or by_org_year:
+            out.add(sha)
+    return out
+
+
 def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float | None = None,
-                      workers: int | None = None) -> ExtractSummary:
+                      workers: int | None = None, force: set[str] | None = None) -> ExtractSummary:
     """Extract each (sha256, raw file) without a reusable result (see the module docstring).
     `timeout_s`: the per-document time limit (default: the extractor's); `workers`: worker
-    processes (default: the extractor's, one per core up to 4)."""
+    processes (default: the extractor's, one per core up to 4); `force`: sha256 to extract again
+    even when their result could be reused (an operator's rerun of chosen documents)."""
     from pipelines.core.extract import extract_many
 
     summary = ExtractSummary()
@@ -238,7 +260,7 @@ def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float |
         entry = read_entry(sha)
         if existed and entry is None:
             summary.cache_discarded += 1
-        why = retry_reason(entry, now)
+        why = "asked for again" if force and sha in force else retry_reason(entry, now)
         if why is None:
             summary.skipped_unchanged += 1
             continue

@@ -1,0 +1,97 @@
+"""An operator reruns chosen documents of a county (Launchpad config of extracted_reports): by
+sha256 (or an 8+ character prefix), URL, organisation and/or year. Those are extracted again; the
+others' results are reused; a selection that matches nothing is refused by the asset."""
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from pipelines import settings
+from pipelines.stages import tables
+from pipelines.stages.extract_stage import extract_documents, select_documents
+
+A, B = "ab" * 32, "cd" * 32
+ROWS = [{"sha256": A, "document_url": "http://x/1.htm", "org_id": "liuxi", "year": 2021},
+        {"sha256": B, "document_url": "http://x/2.htm", "org_id": "hekou", "year": 2022},
+        {"sha256": None, "document_url": "http://x/3.pdf", "org_id": "liuxi", "year": 2022}]  # failed download
+
+
+def test_select_documents():
+    assert select_documents(ROWS, documents=["ABABABAB"]) == {A}
+    assert select_documents(ROWS, documents=["abab"]) == set()  # too short a prefix to be sure
+    assert select_documents(ROWS, documents=["http://x/2.htm", A]) == {A, B}
+    assert select_documents(ROWS, orgs=["liuxi"]) == {A}  # the failed download has nothing to extract
+    assert select_documents(ROWS, years=[2022]) == {B}
+    assert select_documents(ROWS, orgs=["liuxi"], years=[2022]) == set()
+    assert select_documents(ROWS, orgs=["liuxi", "hekou"], years=[2021, 2022]) == {A, B}
+    assert select_documents(ROWS) == set()
+
+
+@pytest.mark.skipif(not settings.SAMPLE_TRUTH_DIR.exists(), reason="data/sample_truth/ not generated")
+def test_a_chosen_document_is_extracted_again_the_others_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
+    pairs = []
+    for truth in sorted(settings.SAMPLE_TRUTH_DIR.glob("*.truth.json")):
+        t = json.loads(truth.read_text(encoding="utf-8"))
+        if t["format"] == "html" and len(pairs) < 2:
+            data = (settings.SAMPLE_PORTAL_DIR / urlsplit(t["document_url"]).path.lstrip("/")).read_bytes()
+            path = tmp_path / f"{len(pairs)}.html"
+            path.write_bytes(data)
+            pairs.append((hashlib.sha256(data).hexdigest(), path))
+    assert len(pairs) == 2
+    with tables.county_scope("c1"):
+        first = extract_documents(pairs, workers=1)
+        again = extract_documents(pairs, workers=1)
+        chosen = extract_documents(pairs, workers=1, force={pairs[1][0]})
+    assert (first.extracted, first.skipped_unchanged) == (2, 0)
+    assert (again.extracted, again.skipped_unchanged) == (0, 2)
+    assert (chosen.extracted, chosen.skipped_unchanged, chosen.failed) == (1, 1, 0)
+
+
+@pytest.mark.skipif(not settings.SAMPLE_TRUTH_DIR.exists(), reason="data/sample_truth/ not generated")
+def test_the_asset_reruns_what_the_launchpad_names_and_refuses_a_typo(tmp_path, monkeypatch):
+    """Materialised as the UI does it: one county partition of extracted_reports with a config."""
+    import dagster as dg
+
+    from pipelines.defs.ingest import extracted_reports
+    from pipelines.defs.resources import XxgkSettings
+    from pipelines.stages.crawl_stage import CRAWL_COLUMNS
+
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
+    rows = []
+    for truth in sorted(settings.SAMPLE_TRUTH_DIR.glob("*.truth.json")):
+        t = json.loads(truth.read_text(encoding="utf-8"))
+        if t["format"] == "html" and len(rows) < 2:
+            data = (settings.SAMPLE_PORTAL_DIR / urlsplit(t["document_url"]).path.lstrip("/")).read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            raw = settings.data_dir() / "raw" / sha[:2] / sha
+            raw.parent.mkdir(parents=True, exist_ok=True)
+            raw.write_bytes(data)
+            rows.append({c: None for c in CRAWL_COLUMNS} | {
+                "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
+                "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
+    with tables.county_scope("c1"):
+        tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("county", ["c1"])
+
+    def materialize(config: dict):
+        return dg.materialize([extracted_reports], instance=instance, partition_key="c1", raise_on_error=False,
+                              resources={"xxgk": XxgkSettings(workers=1)},
+                              run_config={"ops": {"extracted_reports": {"config": config}}})
+
+    def metadata(result) -> dict:
+        mat = result.asset_materializations_for_node("extracted_reports")[0]
+        return {k: v.value for k, v in mat.metadata.items() if k in ("extracted", "skipped_unchanged")}
+
+    assert metadata(materialize({})) == {"extracted": 2, "skipped_unchanged": 0}
+    assert metadata(materialize({})) == {"extracted": 0, "skipped_unchanged": 2}
+    one = materialize({"orgs": [rows[0]["org_id"]], "years": [rows[0]["year"]]})
+    assert metadata(one) == {"extracted": 1, "skipped_unchanged": 1}
+    typo = materialize({"documents": ["deadbeefdeadbeef"]})
+    assert not typo.success
+    failure = next(e for e in typo.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "No document of county c1 matches" in failure.step_failure_data.user_failure_data.description
