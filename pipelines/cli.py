@@ -122,6 +122,7 @@ def _run_counties_then_warehouse(instance, counties: list[str], run_config: dict
     left_out = [c for c in counties if c in probes and probes[c].skip]
     for c in left_out:
         listing_probe.skipped_counters(c)
+    _observe_left_out(instance, [probes[c] for c in left_out])
     if left_out:
         log(f"{len(left_out)} of {len(counties)} county(ies) left as they are: listings unchanged since their "
             f"last full crawl (full crawl every {listing_probe.full_crawl_days():g} days; --force crawls all)")
@@ -142,6 +143,17 @@ def _run_counties_then_warehouse(instance, counties: list[str], run_config: dict
                                        or not settings.warehouse_path().exists()):
         outcomes.append(build_warehouse(instance, run_config))
     return outcomes, left_out
+
+
+def _observe_left_out(instance, probes: list) -> None:
+    """The UI shows, on each county partition of downloaded_reports, that tonight its listings were
+    read and found unchanged (an observation: nothing was materialised)."""
+    import dagster as dg
+
+    for p in probes:
+        instance.report_runless_asset_event(dg.AssetObservation(
+            asset_key="downloaded_reports", partition=p.county,
+            metadata={"listings_unchanged": True, "why_no_run": p.reason, "listing_fingerprint": p.fingerprint}))
 
 
 def _confirm_fresh(instance, counties: int) -> None:

@@ -78,6 +78,12 @@ def test_a_county_whose_portal_is_down_leaves_the_others_published(tmp_path, dbt
     # county_a's listing is as it was: no run for it tonight (stages/listing_probe.py)
     assert second["counties_unchanged"] == ["county_a"]
     assert len(second["run_ids"]) == 2  # county_b's ingest run and the warehouse run, none for county_a
+    import dagster as dg  # what the UI shows on county_a's partition: read, unchanged, no run
+
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        seen = instance.fetch_observations(dg.AssetKey("downloaded_reports"), limit=10).records
+    assert [(r.partition_key, r.asset_observation.metadata["listings_unchanged"].value) for r in seen] == [
+        ("county_a", True)]
     assert any(line.startswith("downloaded_reports") for line in second["failed_steps"])
     # published anyway: county_a as crawled now, county_b's documents from its last good crawl
     assert _query(data, per_source) == [("county_a", len(BODIES), len(BODIES)),
