@@ -57,7 +57,10 @@ def listing_fingerprint(profile, fetcher) -> str:
             if res.error_kind and (res.status is None or res.status >= 500 or res.status == 429):
                 raise CrawlIncomplete(profile.id, [{"url": c.detail_url, "error_kind": res.error_kind,
                                                     "error": res.error}])
-            h.update(json.dumps([c.detail_url, res.status, res.error_kind, res.sha256]).encode())
+            # the bytes (a 304 answers with the cached ones), or why there are none: never the
+            # status itself, which is 200 on the night the page was first fetched and 304 after
+            h.update(json.dumps([c.detail_url, res.sha256] if res.ok else
+                                [c.detail_url, res.error_kind, res.status]).encode())
         return h.hexdigest()
     result = CrawlResult(source_id=profile.id)
     candidates = find_candidates(profile, fetcher, result)

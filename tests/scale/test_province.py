@@ -99,3 +99,23 @@ def test_a_county_made_to_fail_fails_alone(province, tmp_path):
         assert "connection" in str(err.value).lower()
         with Fetcher.from_profile(other, store=store) as fetcher:
             assert len(crawl_source(other, fetcher).documents) == DOCS
+
+
+def test_the_listing_probe_is_stable_across_nights_for_every_cms_family(province, tmp_path, monkeypatch):
+    """The night after a crawl the portal answers 304 where it answered 200: the probe's
+    fingerprint of each family's listings (TRS and channel listing pages, Hanweb's organisation ×
+    year pages) must not change for that, or an unchanged county is crawled again every night."""
+    from pipelines.crawl.fetch import Fetcher as F
+    from pipelines.stages.listing_probe import listing_fingerprint
+
+    out, info = province
+    store = RawStore(tmp_path / "data")
+    with serve_province(out):
+        for c in info["counties"]:
+            profile = load_profile(out / c["profile"])
+            with F.from_profile(profile, store=store) as fetcher:
+                first = listing_fingerprint(profile, fetcher)  # 200s: first sight
+            with F.from_profile(profile, store=store) as fetcher:
+                second = listing_fingerprint(profile, fetcher)  # 304s: cached bytes
+                assert any(e.get("etag") or e.get("last_modified") for e in fetcher.state._data.values())
+            assert first == second, c["family"]
