@@ -9,7 +9,11 @@ Nights, each one `xxgk run --json` in a fresh process with its own XXGK_DATA_DIR
   3. the same folder, one county's portal answering HTTP 500   → isolated_failure: the warehouse was
      published again, the other counties' documents are in it, the failed county's earlier documents
      are still there, and its coverage says crawl_failed (the run's exit status is shown beside it)
-  4. XXGK_WORKERS=1 on another fresh data folder               → wall_s_1, speedup = wall_s_1 / wall_s_n
+  4. XXGK_WORKERS=1 pinned to one CPU, on another fresh folder → wall_s_1, speedup = wall_s_1 / wall_s_n
+     (the same work on one core against all cores: the parallel speedup); and XXGK_WORKERS=1 on every
+     CPU, on a third folder → wall_s_1_unpinned, speedup_vs_unpinned_workers1 (one county at a time,
+     but its crawl threads, DuckDB's threads and its extraction worker still overlap on the other
+     cores, so this ratio understates what the cores add)
   5. each smaller size of --sizes on a fresh folder (all cores) → peak memory per size
 The figures so far are printed after every night (`[bench-scale] so far: {...}`).
 Peak memory: the summed resident set (VmRSS) of every process of the run's session (the run is
@@ -129,8 +133,10 @@ def run_env(data: Path, sources_dir: Path, ids: list[str], workers: int) -> dict
     return env
 
 
-def night(name: str, data: Path, sources_dir: Path, ids: list[str], workers: int, logs: Path) -> Night:
-    """One `xxgk run --json` as the nightly schedule starts it; wall time and peak memory."""
+def night(name: str, data: Path, sources_dir: Path, ids: list[str], workers: int, logs: Path,
+          cpus: set[int] | None = None) -> Night:
+    """One `xxgk run --json` as the nightly schedule starts it; wall time and peak memory.
+    `cpus`: the CPUs the run (and every process it starts) may use, None for all."""
     data.mkdir(parents=True, exist_ok=True)
     logs.mkdir(parents=True, exist_ok=True)
     xxgk = Path(sys.executable).with_name("xxgk")
@@ -139,8 +145,9 @@ def night(name: str, data: Path, sources_dir: Path, ids: list[str], workers: int
     load_before = os.getloadavg()[0]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
+        pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None  # inherited by every child
         proc = subprocess.Popen([str(xxgk), "run", "--json"], env=run_env(data, sources_dir, ids, workers),
-                                cwd=REPO, stdout=out, stderr=err, start_new_session=True)
+                                cwd=REPO, stdout=out, stderr=err, start_new_session=True, preexec_fn=pin)
         sampler = PeakSampler(proc.pid)
         sampler.start()
         try:
@@ -259,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fail-mode", default="500", choices=("500", "refuse"))
     ap.add_argument("--fail-county", default="", help="id of the county made to fail (default: a TRS or channel "
                                                        "county in the middle)")
-    ap.add_argument("--skip-single", action="store_true", help="no one-worker night (no speedup, no projection)")
+    ap.add_argument("--single", default="both", choices=("one_core", "unpinned", "both", "none"),
+                    help="the one-worker night(s): XXGK_WORKERS=1 pinned to one CPU (the speedup's baseline: the "
+                         "same work on one core), XXGK_WORKERS=1 on every CPU (its crawl threads, DuckDB threads "
+                         "and extraction worker still overlap on the other cores), both, or none")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (printed) for inspection")
     args = ap.parse_args(argv)
 
@@ -291,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
             smallest = str(min(sizes))
             return {
                 "wall_s_1": one.wall_s if one else None, "wall_s_n": first_s, "speedup": speedup,
+                "wall_s_1_is": ("XXGK_WORKERS=1 pinned to one CPU" if one and one.name.endswith("one_core")
+                                else "XXGK_WORKERS=1 on every CPU" if one else None),
+                "wall_s_1_unpinned": one_unpinned.wall_s if one_unpinned else None,
+                "speedup_vs_unpinned_workers1": round(one_unpinned.wall_s / first_s, 2)
+                if one_unpinned and first_s else None,
                 "peak_rss_mb": max((n.peak_rss_mb for n in nights), default=None),
                 "peak_rss_mb_by_size": rss_by_size, "documents_by_size": docs_by_size,
                 "wall_s_n_by_size": wall_by_size,
@@ -313,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         def partial() -> None:
             print("[bench-scale] so far: " + json.dumps({**result, **figures()}, ensure_ascii=False), flush=True)
 
-        first = noop = iso = None
+        first = noop = iso = one_unpinned = None
         failed = next(c for c in province["counties"] if c["id"] == args.fail_county) if args.fail_county \
             else failing_county(province)
         warehouse = work / "data_n" / "warehouse.duckdb"
@@ -335,9 +350,15 @@ def main(argv: list[str] | None = None) -> int:
             servers.restore(failed["id"])
             iso = isolated_failure_check(work / "data_n", province, failed, before, fail, published_before)
             partial()
-            if not args.skip_single:
-                one = night("night1_workers1", work / "data_1", sources, ids, 1, logs)
+            if args.single in ("one_core", "both"):
+                one = night("night1_workers1_one_core", work / "data_1", sources, ids, 1, logs, cpus={0})
                 nights.append(one)
+                partial()
+            if args.single in ("unpinned", "both"):
+                one_unpinned = night("night1_workers1_unpinned", work / "data_1u", sources, ids, 1, logs)
+                nights.append(one_unpinned)
+                if one is None:
+                    one = one_unpinned
                 partial()
         for size in sizes:
             if size == args.counties:
@@ -370,7 +391,8 @@ def print_summary(r: dict, nights: list[Night]) -> None:
     for n in nights:
         print(f"  {n.name:34} {n.wall_s:>8.1f} {str(n.returncode):>5} {n.peak_rss_mb:>12.0f} {n.peak_procs:>6}"
               f" {n.load_before:>12.1f}")
-    print(f"  speedup (1 worker / {r['workers_n']} workers): {r['speedup']}")
+    print(f"  speedup (one core / {r['workers_n']} workers on every core): {r['speedup']} ({r['wall_s_1_is']}); "
+          f"against XXGK_WORKERS=1 unpinned: {r['speedup_vs_unpinned_workers1']}")
     print(f"  second unchanged night / first: {r['noop_ratio']}")
     print(f"  peak RSS by size (counties → MB): {r['peak_rss_mb_by_size']} (growth {r['rss_growth']})")
     print(f"  one county failing left the others published: {r['isolated_failure']}")
