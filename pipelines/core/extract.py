@@ -402,6 +402,15 @@ def keep_vouched_ocr_cells(reading: dict, m, only: set[str] | None = None) -> in
             for c in codes:
                 if c in ocrd and c not in vouched:
                     why.setdefault(c, f"OCR'd values break {id_} ({scope}): which one is misread is not known")
+    for id_, scope, codes in members:
+        # a failing identity whose every OCR'd cell another identity vouches for: its misreads
+        # cancel out elsewhere (two wrong cells of one column summing right), so none of its
+        # cells can be trusted
+        mine = [c for c in codes if c in ocrd]
+        if holds[(id_, scope)] is False and mine and not any(c in why for c in mine):
+            for c in mine:
+                why.setdefault(c, f"OCR'd values break {id_} ({scope}) while the identities across it hold: "
+                                  "misreads that cancel out are not ruled out")
     for code in ocrd:
         placed = m.cells.get(code)
         if code.startswith(("t3.", "t4.")) and code not in vouched:

@@ -164,6 +164,28 @@ def test_a_reading_that_breaks_an_identity_leaves_its_cells_unread(scans, monkey
     assert len(unread) == len(truth["cells"]) - len(got["cells"]) <= len(good["unread"]) + 1
 
 
+def test_misreads_that_cancel_out_in_a_column_are_not_kept(scans, monkeypatch):
+    """本年新收 and (七)总计 of 自然人 both misread +7: I1 (自然人) holds again (both sides grew),
+    so each wrong cell is read by one holding identity; but their rows' I3 and the column's I2 fail
+    with no cell of theirs left to blame. Nothing of those identities is kept: no wrong number."""
+    truth, _, _, pages = max(scans, key=lambda s: len(s[1]["cells"]))  # the fullest reading
+    pages = {n: ([dict(w) for w in ws], lines) for n, (ws, lines) in pages.items()}
+    shifted = []
+    for words, _ in pages.values():
+        for label in [w for w in words if "本年新收" in w["text"] or ("七" in w["text"] and "总计" in w["text"])]:
+            line = sorted((w for w in words if w["baseline"] == label["baseline"] and w["x0"] > label["x1"]),
+                          key=lambda w: w["x0"])
+            if line and line[0]["text"].isdigit():
+                line[0]["text"] = str(int(line[0]["text"]) + 7)
+                shifted.append(label["text"])
+    assert len(shifted) == 2, shifted
+    _replay(monkeypatch, pages)
+    got = extract_bytes(_source(truth).read_bytes(), "cancelling.pdf", ocr=True)
+    assert got["cells"] == {c: truth["cells"][c] for c in got["cells"]}  # nothing kept is wrong
+    unread = {u["code"] for u in got["unread"]}
+    assert {"t3.new_received:natural_person", "t3.result.total:natural_person"} <= unread
+
+
 def test_gate_refuses_a_missed_number(scans, monkeypatch):
     truth, good, _, pages = max(scans, key=lambda s: len(s[1]["cells"]))  # the fullest reading
     dropped = {n: ([dict(w) for w in ws], lines) for n, (ws, lines) in pages.items()}
