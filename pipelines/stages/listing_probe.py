@@ -7,8 +7,8 @@ Hanweb module: its organisation × year pages) and hashes what they say: the rep
 list, their titles, and the pages' own bytes. When that hash, and everything else the county's
 staging is built from (extractor, OCR switch, models, review decisions, profile and registry:
 `change_detection.environment_digest`), equal those of the county's last successful run, the
-last full crawl is recent enough, its crawl is published, and no document waits for a
-(re)extraction, the county is left as it is: no run, no requests beyond the listings.
+last full crawl is recent enough, its crawl is published, no document waits for a
+(re)extraction and no download failed for a reason that can pass, the county is left as it is: no run, no requests beyond the listings.
 
 What this cannot see: a report replaced in place (same detail page and attachment URL) while
 the listing pages stay byte-identical. A full crawl therefore still runs when the last one is
@@ -108,6 +108,8 @@ def probe_county(county: str, now: dt.datetime | None = None) -> ProbeOutcome:
             return ProbeOutcome(county, fingerprint, False, "its last crawl failed")
         if unpublished_crawl() or _documents_waiting():
             return ProbeOutcome(county, fingerprint, False, "documents wait for extraction or publishing")
+        if _downloads_to_retry():
+            return ProbeOutcome(county, fingerprint, False, "downloads that failed last time may succeed now")
     return ProbeOutcome(county, fingerprint, True,
                         f"listings unchanged since the full crawl {age_days:.1f} days ago")
 
@@ -181,6 +183,17 @@ def _last_crawl_failed() -> bool:
         return True
     rows = tables.read_records("crawl_status")
     return not rows or rows[0].get("status") != "ok"
+
+
+def _downloads_to_retry() -> bool:
+    """A document of the last crawl whose download failed for a reason that can pass (a timeout, a
+    dropped connection, a 5xx or 429): a full crawl asks for it again, as every full crawl does."""
+    from pipelines.crawl.discover import _TRANSIENT_KINDS
+
+    rows = tables.read_records("crawl_documents") if tables.exists("crawl_documents") else []
+    return any(r.get("in_latest_crawl") and r.get("error_kind") and (
+        r["error_kind"] in _TRANSIENT_KINDS or (r.get("http_status") or 0) >= 500 or r.get("http_status") == 429)
+        for r in rows)
 
 
 def _documents_waiting() -> bool:

@@ -113,6 +113,22 @@ def test_a_county_is_left_out_only_when_everything_is_as_at_its_last_good_run(po
     assert listing_probe.probe_county(COUNTY).reason == "documents wait for extraction or publishing"
 
     _as_after_a_good_run(fingerprint)
+    from pipelines.stages.crawl_stage import CRAWL_COLUMNS
+
+    failed = {c: None for c in CRAWL_COLUMNS} | {"source_id": COUNTY, "document_url": "http://x/r.pdf",
+                                                 "in_latest_crawl": True, "error_kind": "http_error",
+                                                 "http_status": 404}
+    with tables.county_scope(COUNTY):  # a dead link: nothing to retry; a 503: worth asking again
+        tables.write_table("crawl_documents", [failed], CRAWL_COLUMNS)
+        assert listing_probe.probe_county(COUNTY).skip
+        tables.write_table("crawl_documents", [failed | {"http_status": 503}], CRAWL_COLUMNS)
+        assert listing_probe.probe_county(COUNTY).reason == "downloads that failed last time may succeed now"
+        tables.write_table("crawl_documents", [failed | {"error_kind": "timeout", "http_status": None}],
+                           CRAWL_COLUMNS)
+        assert not listing_probe.probe_county(COUNTY).skip
+        tables.staging_path("crawl_documents").unlink()
+
+    _as_after_a_good_run(fingerprint)
     listing_probe.forget(COUNTY)  # its last run failed
     assert listing_probe.probe_county(COUNTY).reason == "no earlier successful run"
 
