@@ -159,14 +159,10 @@ def _observe_left_out(instance, probes: list) -> None:
 def _confirm_fresh(instance, counties: int) -> None:
     """Nothing ran: the published warehouse is still current with every county's portal, so its
     freshness restarts now (as an ingest run that found nothing new would record)."""
-    import time
+    from pipelines.instance import warehouse_confirmed_current
 
-    import dagster as dg
-
-    instance.report_runless_asset_event(dg.AssetObservation(asset_key="published_warehouse", metadata={
-        "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(time.time()),
-        "confirmed_by": f"xxgk run: the listings of all {counties} county(ies) unchanged since their last full crawl",
-    }))
+    instance.report_runless_asset_event(warehouse_confirmed_current(
+        f"xxgk run: the listings of all {counties} county(ies) unchanged since their last full crawl"))
 
 
 def _cmd_init_instance(args: argparse.Namespace) -> int:

@@ -213,3 +213,14 @@ def register_counties(instance) -> list[str]:
     if new:
         instance.add_dynamic_partitions(COUNTY_PARTITIONS_NAME, new)
     return wanted
+
+
+def warehouse_confirmed_current(confirmed_by: str):
+    """An observation of published_warehouse saying it is current with every source now (its
+    freshness restarts), with who confirmed it: a crawl that found nothing new, or `xxgk run`."""
+    import dagster as dg
+
+    return dg.AssetObservation(asset_key="published_warehouse", metadata={
+        "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(time.time()),
+        "confirmed_by": confirmed_by,
+    })

@@ -277,9 +277,14 @@ def find_candidates(profile: Profile, fetcher: Fetcher, result: CrawlResult) -> 
     return list(found.values())
 
 
+def failure_can_pass(error_kind: str | None, status: int | None) -> bool:
+    """A failure of the server or the network (5xx, 429, timeout, broken body), not a dead link:
+    asking again later may succeed."""
+    return error_kind in _TRANSIENT_KINDS or (status is not None and (status >= 500 or status == 429))
+
+
 def _server_side(res: FetchResult) -> bool:
-    """A failure of the server or the network (5xx, timeout, broken body), not a dead link."""
-    return res.error_kind in _TRANSIENT_KINDS or (res.status is not None and (res.status >= 500 or res.status == 429))
+    return failure_can_pass(res.error_kind, res.status)
 
 
 def _is_column_index(path: str, spec) -> bool:

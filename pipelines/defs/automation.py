@@ -92,7 +92,8 @@ def publish_after_counties(context: dg.SensorEvaluationContext):
 def documents_pending_extraction() -> list[str]:
     """sha256 of registry documents a run would extract now, every county: never extracted by the
     current extractor, a damaged cache entry, or a failure that can heal (see extract_stage)."""
-    from pipelines.defs.ingest import extractable, registry_rows_as_they_are
+    from pipelines.defs.ingest import registry_rows_as_they_are
+    from pipelines.stages.extract_stage import extractable
     from pipelines.stages.extract_stage import documents_to_extract
 
     return documents_to_extract([sha for sha, _ in extractable(registry_rows_as_they_are())])

@@ -3,17 +3,17 @@
 counties' runs stay green and the warehouse keeps the failed county's last good tables."""
 
 import datetime
-import time
 
 import dagster as dg
 
 from pipelines import settings
 from pipelines.automation_names import COUNTY_PARTITIONS_NAME
 from pipelines.defs.resources import XxgkSettings
+from pipelines.instance import warehouse_confirmed_current
 from pipelines.stages import tables
 from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
 from pipelines.stages.crawl_stage import crawl_sources, profile_path, read_registry
-from pipelines.stages.extract_stage import documents_to_extract, extract_documents, select_documents
+from pipelines.stages.extract_stage import documents_to_extract, extract_documents, extractable, select_documents
 from pipelines.stages.facts_stage import build_fact_tables
 from pipelines.stages.orgs_stage import org_resolver, write_expected
 
@@ -51,12 +51,6 @@ def registry_rows_as_they_are() -> list[dict]:
         return tables.read_records("crawl_documents") if tables.exists("crawl_documents") else []
     except Exception:  # noqa: BLE001 (pyarrow raises several types on a damaged file)
         return []
-
-
-def extractable(records: list[dict]) -> list[tuple[str, object]]:
-    """(sha256, raw file) of every downloaded document the registry holds."""
-    return [(r["sha256"], settings.data_dir() / r["raw_path"])
-            for r in records if r.get("sha256") and r.get("raw_path") and not r.get("error_kind")]
 
 
 class CrawlConfig(dg.Config):
@@ -109,10 +103,7 @@ def _crawl_county(context: dg.AssetExecutionContext, config: CrawlConfig):
     if unchanged_since_publish(fingerprint) and not config.force and not to_extract:
         context.log.info(f"Nothing changed since the last publish: {counters}; downstream assets skip.")
         # the published warehouse is confirmed current with every source: its freshness restarts now
-        context.log_event(dg.AssetObservation(asset_key="published_warehouse", metadata={
-            "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(time.time()),
-            "confirmed_by": "a complete crawl found nothing new since the last publish",
-        }))
+        context.log_event(warehouse_confirmed_current("a complete crawl found nothing new since the last publish"))
         return
     yield dg.MaterializeResult(metadata={
         **{k: v for k, v in counters.items() if k != "failed_by_kind"},

@@ -223,6 +223,12 @@ def documents_to_extract(shas: list[str]) -> list[str]:
     return sorted({s for s in shas if retry_reason(read_entry(s, set_aside=False), now)})
 
 
+def extractable(records: list[dict]) -> list[tuple[str, Path]]:
+    """(sha256, raw file) of every downloaded document the registry holds."""
+    return [(r["sha256"], settings.data_dir() / r["raw_path"])
+            for r in records if r.get("sha256") and r.get("raw_path") and not r.get("error_kind")]
+
+
 def select_documents(rows: list[dict], documents: list[str] = (), orgs: list[str] = (),
                      years: list[int] = ()) -> set[str]:
     """sha256 of the registry rows an operator named: a document by its sha256 (or a prefix of at

@@ -46,7 +46,8 @@ def full_crawl_days() -> float:
 
 def listing_fingerprint(profile, fetcher) -> str:
     """sha256 of what the county's listings say now. Raises when a listing cannot be read."""
-    from pipelines.crawl.discover import CrawlIncomplete, CrawlResult, enumerate_candidates, find_candidates
+    from pipelines.crawl.discover import (CrawlIncomplete, CrawlResult, enumerate_candidates, failure_can_pass,
+                                          find_candidates)
 
     h = hashlib.sha256()
     if profile.enumerate:  # no listing: the organisation × year pages are the index
@@ -54,7 +55,7 @@ def listing_fingerprint(profile, fetcher) -> str:
         with ThreadPoolExecutor(max_workers=max(1, profile.http.max_concurrency)) as pool:
             results = list(pool.map(fetcher.fetch, [c.detail_url for c in candidates]))
         for c, res in sorted(zip(candidates, results), key=lambda pair: pair[0].detail_url):
-            if res.error_kind and (res.status is None or res.status >= 500 or res.status == 429):
+            if failure_can_pass(res.error_kind, res.status):
                 raise CrawlIncomplete(profile.id, [{"url": c.detail_url, "error_kind": res.error_kind,
                                                     "error": res.error}])
             # the bytes (a 304 answers with the cached ones), or why there are none: never the
@@ -78,8 +79,10 @@ def probe_county(county: str, now: dt.datetime | None = None) -> ProbeOutcome:
     from pipelines.crawl.fetch import Fetcher
     from pipelines.crawl.profile import load_profile
     from pipelines.crawl.rawstore import RawStore
+    from pipelines.crawl.discover import failure_can_pass
     from pipelines.stages.change_detection import environment_digest, unpublished_crawl
-    from pipelines.stages.crawl_stage import profile_path, reachable_base_url
+    from pipelines.stages.crawl_stage import profile_path, reachable_base_url, read_registry
+    from pipelines.stages.extract_stage import documents_to_extract, extractable
 
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
@@ -106,9 +109,11 @@ def probe_county(county: str, now: dt.datetime | None = None) -> ProbeOutcome:
                                 f"last full crawl {'unknown' if age_days is None else f'{age_days:.1f} days'} ago")
         if _last_crawl_failed():
             return ProbeOutcome(county, fingerprint, False, "its last crawl failed")
-        if unpublished_crawl() or _documents_waiting():
+        rows = read_registry()[0] if tables.exists("crawl_documents") else []
+        if unpublished_crawl() or documents_to_extract([sha for sha, _ in extractable(rows)]):
             return ProbeOutcome(county, fingerprint, False, "documents wait for extraction or publishing")
-        if _downloads_to_retry():
+        if any(r.get("in_latest_crawl") and r.get("error_kind") and failure_can_pass(r["error_kind"], r.get("http_status"))
+               for r in rows):  # a full crawl asks for it again, as every full crawl does
             return ProbeOutcome(county, fingerprint, False, "downloads that failed last time may succeed now")
     return ProbeOutcome(county, fingerprint, True,
                         f"listings unchanged since the full crawl {age_days:.1f} days ago")
@@ -183,24 +188,3 @@ def _last_crawl_failed() -> bool:
         return True
     rows = tables.read_records("crawl_status")
     return not rows or rows[0].get("status") != "ok"
-
-
-def _downloads_to_retry() -> bool:
-    """A document of the last crawl whose download failed for a reason that can pass (a timeout, a
-    dropped connection, a 5xx or 429): a full crawl asks for it again, as every full crawl does."""
-    from pipelines.crawl.discover import _TRANSIENT_KINDS
-
-    rows = tables.read_records("crawl_documents") if tables.exists("crawl_documents") else []
-    return any(r.get("in_latest_crawl") and r.get("error_kind") and (
-        r["error_kind"] in _TRANSIENT_KINDS or (r.get("http_status") or 0) >= 500 or r.get("http_status") == 429)
-        for r in rows)
-
-
-def _documents_waiting() -> bool:
-    """A document never extracted, or a failure that could heal now (see extract_stage.retry_reason)."""
-    from pipelines.stages.crawl_stage import read_registry
-    from pipelines.stages.extract_stage import documents_to_extract
-
-    rows = read_registry()[0] if tables.exists("crawl_documents") else []
-    shas = [r["sha256"] for r in rows if r.get("sha256") and r.get("raw_path") and not r.get("error_kind")]
-    return bool(documents_to_extract(shas))

@@ -19,6 +19,18 @@ ROWS = [{"sha256": A, "document_url": "http://x/1.htm", "org_id": "liuxi", "year
         {"sha256": None, "document_url": "http://x/3.pdf", "org_id": "liuxi", "year": 2022}]  # failed download
 
 
+def _two_html_reports() -> list[tuple[dict, bytes, str]]:
+    """(truth, bytes, sha256) of the first two inline HTML reports of the sample county."""
+    out = []
+    for truth in sorted(settings.SAMPLE_TRUTH_DIR.glob("*.truth.json")):
+        t = json.loads(truth.read_text(encoding="utf-8"))
+        if t["format"] == "html" and len(out) < 2:
+            data = (settings.SAMPLE_PORTAL_DIR / urlsplit(t["document_url"]).path.lstrip("/")).read_bytes()
+            out.append((t, data, hashlib.sha256(data).hexdigest()))
+    assert len(out) == 2
+    return out
+
+
 def test_select_documents():
     assert select_documents(ROWS, documents=["ABABABAB"]) == {A}
     assert select_documents(ROWS, documents=["abab"]) == set()  # too short a prefix to be sure
@@ -34,14 +46,10 @@ def test_select_documents():
 def test_a_chosen_document_is_extracted_again_the_others_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
     pairs = []
-    for truth in sorted(settings.SAMPLE_TRUTH_DIR.glob("*.truth.json")):
-        t = json.loads(truth.read_text(encoding="utf-8"))
-        if t["format"] == "html" and len(pairs) < 2:
-            data = (settings.SAMPLE_PORTAL_DIR / urlsplit(t["document_url"]).path.lstrip("/")).read_bytes()
-            path = tmp_path / f"{len(pairs)}.html"
-            path.write_bytes(data)
-            pairs.append((hashlib.sha256(data).hexdigest(), path))
-    assert len(pairs) == 2
+    for i, (_, data, sha) in enumerate(_two_html_reports()):
+        path = tmp_path / f"{i}.html"
+        path.write_bytes(data)
+        pairs.append((sha, path))
     with tables.county_scope("c1"):
         first = extract_documents(pairs, workers=1)
         again = extract_documents(pairs, workers=1)
@@ -62,17 +70,13 @@ def test_the_asset_reruns_what_the_launchpad_names_and_refuses_a_typo(tmp_path, 
 
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
     rows = []
-    for truth in sorted(settings.SAMPLE_TRUTH_DIR.glob("*.truth.json")):
-        t = json.loads(truth.read_text(encoding="utf-8"))
-        if t["format"] == "html" and len(rows) < 2:
-            data = (settings.SAMPLE_PORTAL_DIR / urlsplit(t["document_url"]).path.lstrip("/")).read_bytes()
-            sha = hashlib.sha256(data).hexdigest()
-            raw = settings.data_dir() / "raw" / sha[:2] / sha
-            raw.parent.mkdir(parents=True, exist_ok=True)
-            raw.write_bytes(data)
-            rows.append({c: None for c in CRAWL_COLUMNS} | {
-                "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
-                "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
+    for t, data, sha in _two_html_reports():
+        raw = settings.data_dir() / "raw" / sha[:2] / sha
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        raw.write_bytes(data)
+        rows.append({c: None for c in CRAWL_COLUMNS} | {
+            "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
+            "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
     with tables.county_scope("c1"):
         tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
     instance = dg.DagsterInstance.ephemeral()
