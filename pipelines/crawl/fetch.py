@@ -320,11 +320,16 @@ class ValidatorState:
                 return
             payload = json.dumps(self._data, ensure_ascii=False, sort_keys=True)
             self._dirty = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-        os.replace(tmp, self.path)
+        _write_atomically(self.path, payload)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A temporary file beside `path`, renamed over it: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
 
 
 def county_state_path(store: RawStore, source_id: str, allowed_hosts: tuple[str, ...] = ()) -> Path:
@@ -342,11 +347,7 @@ def county_state_path(store: RawStore, source_id: str, allowed_hosts: tuple[str,
             shared = None  # a damaged shared file: this county starts afresh, the file stays
         if isinstance(shared, dict):
             shared = {u: e for u, e in shared.items() if host_allowed(u, tuple(allowed_hosts))}
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(shared, ensure_ascii=False, sort_keys=True))
-            os.replace(tmp, path)
+            _write_atomically(path, json.dumps(shared, ensure_ascii=False, sort_keys=True))
     return path
 
 
