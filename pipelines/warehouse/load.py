@@ -189,7 +189,8 @@ def _load_partitions(con, table: str, files: dict[str, Path], stats: dict) -> No
         con.execute(f"DELETE FROM raw.{_q(table)} WHERE {PARTITION_COLUMN} = ?", [county])
         _insert(con, table, f"read_parquet({_lit(str(path))})", county)
         con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ? AND partition_key = ?", [table, county])
-        con.execute(f"INSERT INTO raw.{LOADED} VALUES (?, ?, ?)", [table, county, signature])
+        con.execute(f"INSERT INTO raw.{LOADED} (table_name, partition_key, signature, loaded_at) "
+                    "VALUES (?, ?, ?, now())", [table, county, signature])
         stats["reloaded"] = stats.get("reloaded", 0) + 1
 
 
@@ -232,7 +233,10 @@ def _load(con, staging_dir: Path, sources: dict, counts: dict[str, int], stats: 
         con.execute("BEGIN TRANSACTION")
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{LOADED} (table_name VARCHAR, partition_key VARCHAR, "
-                    "signature VARCHAR)")
+                    "signature VARCHAR, loaded_at TIMESTAMPTZ)")
+        # loaded_at tells dbt's incremental models which counties changed since they were built
+        # (a file built before it existed gets the column, null: those counties rebuild once)
+        con.execute(f"ALTER TABLE raw.{LOADED} ADD COLUMN IF NOT EXISTS loaded_at TIMESTAMPTZ")
         for table, cols in STAGING_TABLES.items():
             existing = [
                 r[0]
