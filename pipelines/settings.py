@@ -38,8 +38,17 @@ def raw_storage_options(url: str) -> dict:
 
 
 def staging_dir() -> Path:
-    """Parquet written by the extraction and crawl steps; DuckDB reads it."""
+    """The local staging folder: the staging tables and states by default (see staging_url()), and
+    always the per-machine extraction cache `extracted/` (rebuilt from the raw bytes)."""
     return data_dir() / "staging"
+
+
+def staging_url() -> str:
+    """Where the staging tables (Parquet) and states (JSON) that the stages hand to each other and
+    the warehouse load reads live: $XXGK_STAGING_URL, an fsspec URL such as `s3://bucket/prefix`
+    (object storage shared by every worker; endpoint and options as for the raw store, see
+    raw_storage_options()), or by default the local staging_dir()."""
+    return os.environ.get("XXGK_STAGING_URL") or str(staging_dir())
 
 
 def warehouse_path() -> Path:

@@ -56,7 +56,7 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse_duckdb: WarehouseDuc
     from pipelines.warehouse.load import load_staging
 
     stats: dict = {}
-    counts = load_staging(settings.staging_dir(), warehouse_duckdb.path(), stats,
+    counts = load_staging(settings.staging_url(), warehouse_duckdb.path(), stats,
                           connect=warehouse_duckdb.get_connection) or {}
     context.log.info(f"raw load: {stats.get('reloaded', 0)} county file(s) reloaded, {stats.get('kept', 0)} unchanged")
     for t in RAW_TABLES:
