@@ -75,10 +75,8 @@ def _read_json_or_empty(name: str) -> dict:
         value = tables.read_json(name)
         return value if isinstance(value, dict) else {}
     except (OSError, ValueError):
-        from pipelines.stages.crawl_stage import set_aside_damaged
-
         try:
-            set_aside_damaged(tables.json_path(name))
+            tables.set_aside_damaged(tables.json_path(name))
         except OSError:
             pass
         return {}

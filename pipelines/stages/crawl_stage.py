@@ -167,19 +167,9 @@ def read_registry() -> tuple[list[dict], list[str]]:
             raise ValueError("columns missing")
         return rows, []
     except Exception as exc:  # pyarrow raises several types on a damaged file
-        aside = set_aside_damaged(path)
+        aside = tables.set_aside_damaged(path)
         return [], [f"{path.name}: unreadable ({type(exc).__name__}: {str(exc)[:120]}); moved to {aside.name}, "
                     "rebuilt from this crawl (earlier versions of changed reports are no longer listed)"]
-
-
-def set_aside_damaged(path: Path) -> Path:
-    """Rename a damaged state file beside itself (`x.parquet` → `x.parquet.damaged-<utc time>`)."""
-    import datetime as _dt
-
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-    aside = path.with_name(f"{path.name}.damaged-{stamp}")
-    os.replace(path, aside)
-    return aside
 
 
 def verify_raw(rows: list[dict], store) -> list[dict]:

@@ -8,6 +8,10 @@ replaces the whole table. Everything happens inside one transaction, so a failed
 previous contents in place. The column list and types are fixed here (the contract), so a
 Parquet file with extra columns still loads and a missing optional column is an error that names
 the table.
+
+Staging may be on object storage ($XXGK_STAGING_URL=s3://bucket/prefix, see stages/tables.py):
+the fsspec filesystem is then registered on the DuckDB connection (DuckDB's own httpfs extension
+would have to be downloaded), and a county file's signature is its object's size and ETag.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.codes import ITEMS_CSV
+from pipelines.stages.tables import StagingPath, is_local, remote_root
 
 log = logging.getLogger(__name__)
 
@@ -126,15 +131,22 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _parquet_source(staging_dir: Path, table: str) -> str | None:
+def _parquet_source(staging_dir: StagingPath, table: str) -> str | None:
     """`staging/<table>.parquet`, or every Parquet file under `staging/<table>/` (one per worker)."""
     single = staging_dir / f"{table}.parquet"
     if single.is_file():
         return f"read_parquet({_lit(str(single))})"
     folder = staging_dir / table
+    if not is_local(folder):  # listed here: a glob through the registered filesystem costs more requests
+        parts = sorted(str(p) for p in folder.rglob("*.parquet")) if folder.is_dir() else []
+        return f"read_parquet([{', '.join(map(_lit, parts))}], union_by_name = true)" if parts else None
     if folder.is_dir() and any(folder.rglob("*.parquet")):
         return f"read_parquet({_lit(str(folder / '**' / '*.parquet'))}, union_by_name = true)"
     return None
+
+
+class StagingUnreadable(ValueError):
+    """A county's staging file that is damaged, or was removed while the load ran."""
 
 
 PARTITION_COLUMN = "partition_key"  # the county (source profile id) whose staging file the row came from
@@ -146,18 +158,26 @@ def _ddl(table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS raw.{_q(table)} ({cols})"
 
 
-def _partition_files(staging_dir: Path, table: str) -> dict[str, Path] | None:
+def _partition_files(staging_dir: StagingPath, table: str) -> dict[str, StagingPath] | None:
     """{county: file} in the per-county layout, or None when the table is not kept that way."""
     if (staging_dir / f"{table}.parquet").is_file():
         return None
     folder = staging_dir / table
-    files = {p.stem: p for p in sorted(folder.glob("*.parquet"))} if folder.is_dir() else {}
+    files = {p.stem: p for p in sorted(folder.glob("*.parquet"), key=lambda p: p.name)} if folder.is_dir() else {}
     return files or None
 
 
-def _signature(path: Path) -> str:
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}"
+def _signature(path: StagingPath) -> str:
+    """Changes whenever the file does: size and mtime of a local file; size and ETag (a digest of
+    the content) of an object, or its modification time where the store gives no ETag."""
+    if is_local(path):
+        st = path.stat()
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    info = path.fs.info(path.path)
+    tag = info.get("ETag") or info.get("LastModified") or info.get("mtime") or info.get("created")
+    if tag is None:
+        raise ValueError(f"{path}: the store gives neither an ETag nor a modification time")
+    return f"{info['size']}:{str(tag).strip(chr(34))}"
 
 
 def _insert(con, table: str, src: str, partition: str | None) -> None:
@@ -182,12 +202,21 @@ def _load_partitions(con, table: str, files: dict[str, Path], stats: dict) -> No
         con.execute(f"DELETE FROM raw.{_q(table)} WHERE {PARTITION_COLUMN} = ?", [gone])
         con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ? AND partition_key = ?", [table, gone])
     for county, path in files.items():
-        signature = _signature(path)
+        try:
+            signature = _signature(path)
+        except FileNotFoundError as exc:  # removed since it was listed (object storage: a worker's rerun)
+            raise StagingUnreadable(f"staging table {table} of county {county}: {path} is gone "
+                                    f"({exc}); run the load again") from exc
         if loaded.get(county) == signature:
             stats["kept"] = stats.get("kept", 0) + 1
             continue
         con.execute(f"DELETE FROM raw.{_q(table)} WHERE {PARTITION_COLUMN} = ?", [county])
-        _insert(con, table, f"read_parquet({_lit(str(path))})", county)
+        try:
+            _insert(con, table, f"read_parquet({_lit(str(path))})", county)
+        except (duckdb.Error, OSError) as exc:
+            raise StagingUnreadable(f"staging table {table} of county {county}: {path} cannot be read "
+                                    f"({type(exc).__name__}: {str(exc)[:300]}); run that county again "
+                                    "to rewrite it") from exc
         con.execute(f"DELETE FROM raw.{LOADED} WHERE table_name = ? AND partition_key = ?", [table, county])
         con.execute(f"INSERT INTO raw.{LOADED} (table_name, partition_key, signature, loaded_at) "
                     "VALUES (?, ?, ?, now())", [table, county, signature])
@@ -205,7 +234,7 @@ def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | Non
     DuckDBResource's `get_connection`).
     """
     stats = {} if stats is None else stats
-    staging_dir = Path(staging_dir)
+    staging_dir = remote_root(staging_dir) or Path(staging_dir)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -219,13 +248,33 @@ def load_staging(staging_dir: str | Path, db_path: str | Path, stats: dict | Non
 
     counts: dict[str, int] = {}
     with (connect() if connect is not None else contextlib.closing(duckdb.connect(str(db_path)))) as con:
-        _load(con, staging_dir, sources, counts, stats)
+        with _filesystem(con, staging_dir):
+            _load(con, staging_dir, sources, counts, stats)
     if counts["documents"] == 0:
         log.warning("raw.documents is empty: the crawl found nothing")
     return counts
 
 
-def _load(con, staging_dir: Path, sources: dict, counts: dict[str, int], stats: dict) -> None:
+@contextlib.contextmanager
+def _filesystem(con, staging_dir: StagingPath):
+    """Remote staging's fsspec filesystem registered on `con` for the load (read_parquet('s3://…')
+    then goes through it), and unregistered afterwards (`con` may be a resource's connection)."""
+    if is_local(staging_dir):
+        yield
+        return
+    fs = staging_dir.fs
+    protocols = set(fs.protocol if isinstance(fs.protocol, (tuple, list)) else [fs.protocol])
+    for name in protocols & set(con.list_filesystems()):
+        con.unregister_filesystem(name)  # another endpoint's, left by an earlier load
+    con.register_filesystem(fs)
+    try:
+        yield
+    finally:
+        for name in protocols & set(con.list_filesystems()):
+            con.unregister_filesystem(name)
+
+
+def _load(con, staging_dir: StagingPath, sources: dict, counts: dict[str, int], stats: dict) -> None:
     """The load in one transaction on `con` (rolled back on any error)."""
     try:
         # Naive timestamps in staging are UTC.
