@@ -6,6 +6,8 @@ merged grid positions grouped into spans. One implementation of each, here.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
 
@@ -58,3 +60,142 @@ def span_sets(nrows: int, ncols: int) -> tuple[Callable, Callable]:
     """Disjoint sets over the positions of a grid: merged cells become one set owned by its
     top-left position."""
     return disjoint_sets((r, c) for r in range(nrows) for c in range(ncols))
+
+
+# ---------------------------------------------------------------- ruling lines -> tables -> grids
+#
+# A rule is (position across, start, end along), in PDF points with the origin top-left:
+# a horizontal rule is (y, x0, x1), a vertical one (x, y0, y1). The vector reader gets them
+# from the PDF's drawing (exact), the OCR reader from the page image (pixels / scale), and both
+# turn them into grids here, so a table is cut into cells the same way whatever drew it.
+
+Rule = tuple[float, float, float]
+
+
+@dataclass
+class RuleGrid:
+    """Column x-edges (len ncols+1), row y-edges (len nrows+1, top-left origin), both
+    increasing, and for each grid position the top-left position of the span holding it."""
+
+    xs: list[float]
+    ys: list[float]
+    owner: list[list[tuple[int, int]]]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.ys) - 1, len(self.xs) - 1
+
+
+def crossed(rules: Iterable[Rule], at: float, along: float, tol: float) -> bool:
+    """True when a rule lies within `tol` of `at` and covers `along` (within `tol` of its ends)."""
+    return any(abs(s[0] - at) <= tol and s[1] - tol <= along <= s[2] + tol for s in rules)
+
+
+def stacked_rule_tables(h: list[Rule], tol: float,
+                        splits: Callable[[float, float], bool]) -> list[list[Rule]]:
+    """Horizontal rules only (no verticals to connect them) -> the rules of each table, top to bottom.
+
+    Consecutive rule lines belong to one table unless `splits(upper_y, lower_y)` says the band
+    between them is not a table row (the caller reads the text there: blank, a heading, a tall
+    band of prose). A table needs two rule lines.
+    """
+    if not h:
+        return []
+    ys = cluster_means([s[0] for s in h], tol)
+    groups, current = [], [ys[0]]
+    for a, b in zip(ys, ys[1:]):
+        if splits(a, b):
+            groups.append(current)
+            current = [b]
+        else:
+            current.append(b)
+    groups.append(current)
+    return [[s for s in h if g[0] - tol <= s[0] <= g[-1] + tol] for g in groups if len(g) >= 2]
+
+
+def connected_rule_tables(h: list[Rule], v: list[Rule], reach: float, *, min_rules: int = 4,
+                          min_width: float = 100, min_height: float = 8
+                          ) -> list[tuple[list[Rule], list[Rule]]]:
+    """Horizontal and vertical rules -> (h, v) of each table, top to bottom.
+
+    A table is a connected set of rules (touching within `reach`: the verticals join the rows)
+    at least `min_rules` strong and `min_width` x `min_height` large (a lone underline or a
+    frame around a word is no table); it keeps every rule inside its box, connected or not
+    (a rule broken where the picture is noisy).
+    """
+    boxes = [(s[1], s[0], s[2], s[0]) for s in h] + [(s[0], s[1], s[0], s[2]) for s in v]
+    find, union = disjoint_sets(range(len(boxes)))
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            if (a[0] - reach <= b[2] and b[0] - reach <= a[2] and a[1] - reach <= b[3]
+                    and b[1] - reach <= a[3]):
+                union(i, j)
+    sets: dict[int, list[tuple]] = {}
+    for i, b in enumerate(boxes):
+        sets.setdefault(find(i), []).append(b)
+    out = []
+    for members in sets.values():
+        x0, top = min(b[0] for b in members), min(b[1] for b in members)
+        x1, bottom = max(b[2] for b in members), max(b[3] for b in members)
+        if len(members) >= min_rules and x1 - x0 > min_width and bottom - top > min_height:
+            out.append((top, [s for s in h if top - reach <= s[0] <= bottom + reach and s[2] > x0 and s[1] < x1],
+                        [s for s in v if x0 - reach <= s[0] <= x1 + reach and s[2] > top and s[1] < bottom]))
+    return [(th, tv) for _, th, tv in sorted(out, key=lambda t: t[0])]
+
+
+def grid_from_rules(h: list[Rule], v: list[Rule] = (), tol: float = 1.5,
+                    text: Iterable[tuple[float, float, float, float]] = ()) -> RuleGrid | None:
+    """One table's rules -> its grid: edges and merged spans (None: fewer than two edges a way).
+
+    Row edges are the horizontal rules; with verticals, their ends too (a table's first or last
+    row alone on a page may lack its outer rule). Column edges are the vertical rules; without
+    any, the ends of the horizontal rule segments (each cell's top border is drawn on its own).
+    Edges are the means of rule positions within `tol` of each other (a line drawn, or seen, as
+    several pieces).
+
+    Spans: two cells one above the other merge where no horizontal rule crosses the middle of
+    their column at the edge between them. Side by side, they merge where no vertical rule
+    crosses their edge at the middle of the row; in a table without vertical rules, where a
+    `text` box (x0, top, x1, bottom) runs across their edge and both cells span the same rows
+    (a merged cell is a rectangle: a heading spanning rows, printed beside one of its rows'
+    labels at the same height, joins no cell).
+    """
+    v = list(v)
+    ends = [min(s[1] for s in v), max(s[2] for s in v)] if v else []
+    ys = cluster_means([s[0] for s in h] + ends, tol)
+    xs = cluster_means([s[0] for s in v] if v else [e for s in h for e in (s[1], s[2])], tol)
+    if len(ys) < 2 or len(xs) < 2:
+        return None
+    nrows, ncols = len(ys) - 1, len(xs) - 1
+    mid_x = [(xs[c] + xs[c + 1]) / 2 for c in range(ncols)]
+    mid_y = [(ys[r] + ys[r + 1]) / 2 for r in range(nrows)]
+    # open[r][c]: no horizontal rule between rows r and r+1 in column c
+    open_below = [[not crossed(h, ys[r + 1], mid_x[c], tol) for c in range(ncols)] for r in range(nrows - 1)]
+    find, union = span_sets(nrows, ncols)
+    for r in range(nrows - 1):
+        for c in range(ncols):
+            if open_below[r][c]:
+                union((r, c), (r + 1, c))
+    if v:
+        for r in range(nrows):
+            for c in range(ncols - 1):
+                if not crossed(v, xs[c + 1], mid_y[r], tol):
+                    union((r, c), (r, c + 1))
+    else:
+        def rows_spanned(r: int, c: int) -> tuple[int, int]:
+            top, bottom = r, r
+            while top > 0 and open_below[top - 1][c]:
+                top -= 1
+            while bottom < nrows - 1 and open_below[bottom][c]:
+                bottom += 1
+            return top, bottom
+
+        for x0, top, x1, bottom in text:
+            r = bisect_right(ys, (top + bottom) / 2) - 1
+            if not 0 <= r < nrows:
+                continue
+            for c in range(ncols - 1):
+                if x0 < xs[c + 1] - 1 and x1 > xs[c + 1] + 1 and rows_spanned(r, c) == rows_spanned(r, c + 1):
+                    union((r, c), (r, c + 1))
+    return RuleGrid(xs, ys, [[find((r, c)) for c in range(ncols)] for r in range(nrows)])

@@ -380,47 +380,30 @@ def ruling_lines(grey, scale: float) -> dict:
     return out
 
 
+RULE_TOL = 2.5  # points: pieces of one ruling line seen in the image lie this close (a scan's line is thick and wavy)
+RULE_REACH = 3.0  # points: rules of one table touch within this (a scanned joint may break by a pixel or two)
+
+
 def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
     """Ruled tables of one OCR'd page: the grid from the image's lines, words placed by centre.
 
-    With the page image (`grey`, straightened as the words were read), a value cell the
-    detector left empty is recognised again from its own crop (`_reread_blank_cells`).
+    The rules (already in points) are cut into tables and grids by `geometry`, as the vector
+    rules of a text PDF are. With the page image (`grey`, straightened as the words were read),
+    a value cell the detector left empty is recognised again from its own crop
+    (`_reread_blank_cells`).
     """
-    from .geometry import cluster_means, span_sets
-    from .pdf_reader import _Grid, table_from_grid
+    from .geometry import connected_rule_tables, grid_from_rules
+    from .pdf_reader import table_from_grid
 
-    hs, vs = lines.get("h", []), lines.get("v", [])
     tables = []
-    for box in _line_groups(hs, vs):
-        th = [s for s in hs if box[1] - 3 <= s[0] <= box[3] + 3 and s[2] > box[0] and s[1] < box[2]]
-        tv = [s for s in vs if box[0] - 3 <= s[0] <= box[2] + 3 and s[2] > box[1] and s[1] < box[3]]
-        # a table's first or last row alone on a page may lack its outer rule: the vertical
-        # rules' ends close it
-        tops, bottoms = [s[1] for s in tv], [s[2] for s in tv]
-        ys = cluster_means([s[0] for s in th] + [min(tops, default=box[1]), max(bottoms, default=box[3])], 2.5)
-        xs = cluster_means([s[0] for s in tv], 2.5)
-        if len(ys) < 2 or len(xs) < 3:
+    for th, tv in connected_rule_tables(lines.get("h", []), lines.get("v", []), RULE_REACH):
+        grid = grid_from_rules(th, tv, tol=RULE_TOL)
+        # one column is a frame drawn around text (a title box), not a table
+        if grid is None or grid.shape[1] < 2:
             continue
-        nrows, ncols = len(ys) - 1, len(xs) - 1
-
-        def ruled_h(y, x):
-            return any(abs(s[0] - y) <= 2.5 and s[1] - 2 <= x <= s[2] + 2 for s in th)
-
-        def ruled_v(x, y):
-            return any(abs(s[0] - x) <= 2.5 and s[1] - 2 <= y <= s[2] + 2 for s in tv)
-
-        find, union = span_sets(nrows, ncols)
-        for r in range(nrows):
-            ym = (ys[r] + ys[r + 1]) / 2
-            for c in range(ncols):
-                xm = (xs[c] + xs[c + 1]) / 2
-                if c + 1 < ncols and not ruled_v(xs[c + 1], ym):
-                    union((r, c), (r, c + 1))
-                if r + 1 < nrows and not ruled_h(ys[r + 1], xm):
-                    union((r, c), (r + 1, c))
-        owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
+        # words are placed as characters are (by centre); a whole OCR word carries no pen origin
         chars = [dict(w, origin_x=w["x0"]) for w in words]
-        table = table_from_grid(_Grid(number, xs, ys, owner), chars, "ocr-image-grid")
+        table = table_from_grid(number, grid, chars, "ocr-image-grid")
         if grey is not None:
             _reread_blank_cells(table, grey, OCR_DPI / 72)
         tables.append(table)
@@ -498,29 +481,6 @@ def read_cell_crop(grey, bbox, scale: float, inset_pt: float = 1.5) -> tuple[str
     if not _is_number(text) or float(scores[0]) < 0.5:
         return None
     return text.replace(" ", ""), float(scores[0])
-
-
-def _line_groups(hs, vs) -> list[tuple[float, float, float, float]]:
-    """Bounding boxes of connected sets of ruling lines (one per table), top to bottom."""
-    segs = [("h", s) for s in hs] + [("v", s) for s in vs]
-    boxes = [((s[1], s[0], s[2], s[0]) if k == "h" else (s[0], s[1], s[0], s[2])) for k, s in segs]
-    from .geometry import disjoint_sets
-
-    find, union = disjoint_sets(range(len(boxes)))
-    for i, a in enumerate(boxes):
-        for j in range(i + 1, len(boxes)):
-            b = boxes[j]
-            if a[0] - 3 <= b[2] and b[0] - 3 <= a[2] and a[1] - 3 <= b[3] and b[1] - 3 <= a[3]:
-                union(i, j)
-    groups: dict[int, list[tuple]] = {}
-    for i, b in enumerate(boxes):
-        groups.setdefault(find(i), []).append(b)
-    out = []
-    for g in groups.values():
-        box = (min(b[0] for b in g), min(b[1] for b in g), max(b[2] for b in g), max(b[3] for b in g))
-        if len(g) >= 4 and box[2] - box[0] > 100 and box[3] - box[1] > 8:
-            out.append(box)
-    return sorted(out, key=lambda b: b[1])
 
 
 def page_text(words: list[dict]) -> str:

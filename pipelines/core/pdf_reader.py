@@ -22,7 +22,7 @@ import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .geometry import cluster_leaders, span_sets
+from .geometry import RuleGrid, cluster_leaders, grid_from_rules, span_sets, stacked_rule_tables
 from .model import Cell, Document, Table
 from .normalise import norm
 from .pdf_positions import PositionReader, unsure
@@ -368,21 +368,7 @@ def pick_table_pages(pages: list[PageInfo]) -> list[int]:
 # ---------------------------------------------------------------- Camelot grid + pdfplumber text
 
 
-@dataclass
-class _Grid:
-    """A ruled grid on one page: column x-edges, row top-edges (top-left origin) and spans."""
-
-    page: int
-    xs: list[float]  # len ncols+1, increasing
-    ys: list[float]  # len nrows+1, increasing (top-left origin)
-    owner: list[list[tuple[int, int]]]  # (r, c) -> top-left position of its span
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return len(self.ys) - 1, len(self.xs) - 1
-
-
-def _grid_from_camelot(tb, page_height: float) -> _Grid:
+def _grid_from_camelot(tb, page_height: float) -> RuleGrid:
     cells = tb.cells
     nrows, ncols = len(cells), len(cells[0])
     xs = [cells[0][c].x1 for c in range(ncols)] + [cells[0][ncols - 1].x2]
@@ -395,8 +381,7 @@ def _grid_from_camelot(tb, page_height: float) -> _Grid:
                 union((r, c), (r, c + 1))
             if r + 1 < nrows and not (cells[r][c].bottom or cells[r + 1][c].top):
                 union((r, c), (r + 1, c))
-    owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
-    return _Grid(tb.page if isinstance(tb.page, int) else int(tb.page), xs, ys, owner)
+    return RuleGrid(xs, ys, [[find((r, c)) for c in range(ncols)] for r in range(nrows)])
 
 
 def _chars_text(chars: list[dict]) -> str:
@@ -428,7 +413,8 @@ def _char_centre(ch: dict) -> tuple[float, float]:
     return (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
 
 
-def table_from_grid(grid: _Grid, chars: list[dict], source: str) -> Table:
+def table_from_grid(page: int, grid: RuleGrid, chars: list[dict], source: str) -> Table:
+    """A grid of page `page` filled with the characters (or OCR words) whose centres fall in its cells."""
     nrows, ncols = grid.shape
     buckets: dict[tuple[int, int], list[dict]] = {}
     for ch in chars:
@@ -445,7 +431,7 @@ def table_from_grid(grid: _Grid, chars: list[dict], source: str) -> Table:
         for c in range(ncols):
             own = grid.owner[r][c]
             if own != (r, c):
-                row.append(Cell("", grid.page, None, covered=True))
+                row.append(Cell("", page, None, covered=True))
                 continue
             r1 = max(rr for rr in range(r, nrows) if grid.owner[rr][c] == own)
             c1 = max(cc for cc in range(c, ncols) if grid.owner[r][cc] == own)
@@ -453,9 +439,9 @@ def table_from_grid(grid: _Grid, chars: list[dict], source: str) -> Table:
                     round(grid.ys[r1 + 1], 1))
             inside = buckets.get(own, [])
             # OCR words carry a recognition score: an unsure number needs an identity to vouch for it
-            row.append(Cell(_chars_text(inside), grid.page, bbox, unsure=unsure(inside)))
+            row.append(Cell(_chars_text(inside), page, bbox, unsure=unsure(inside)))
         rows.append(row)
-    return Table(rows, grid.page, source)
+    return Table(rows, page, source)
 
 
 class _RenderBackend:
@@ -533,11 +519,12 @@ def tables_from_words(data: bytes, number: int, chars: list[dict],
     if len(segs) < 3:
         return []
     words = _words(chars)
+    boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for w in words]
     tables = []
-    for group in _rule_groups(segs, words):
-        grid = _grid_from_rules(number, group, words)
+    for group in stacked_rule_tables(segs, RULE_TOL, _not_a_row(words)):
+        grid = grid_from_rules(group, tol=RULE_TOL, text=boxes)
         if grid is not None:
-            tables.append(table_from_grid(grid, chars, "hrules+pdfium-chars"))
+            tables.append(table_from_grid(number, grid, chars, "hrules+pdfium-chars"))
     return tables
 
 
@@ -602,7 +589,7 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
                         if xs[c] >= cx1 - 1:
                             break
                         owner[r][c] = (r0, c0)
-            out.append(table_from_grid(_Grid(number, xs, ys, owner), chars, "pdfplumber-lines+pdfium-chars"))
+            out.append(table_from_grid(number, RuleGrid(xs, ys, owner), chars, "pdfplumber-lines+pdfium-chars"))
     return out
 
 
@@ -652,67 +639,19 @@ def _pen_jumps(last: dict, em: float | None, ch: dict) -> bool:
 _SECTION_HEADING = re.compile(r"^[一二三四五六]、.*情况")
 
 
-def _rule_groups(segs, words) -> list[list[tuple[float, float, float]]]:
-    """Split a page's rules into tables at blank gaps, tall gaps and section headings."""
-    ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
-    groups, current = [], [ys[0]]
-    for a, b in zip(ys, ys[1:]):
+def _not_a_row(words: list[dict]):
+    """For `stacked_rule_tables`: the band between two rule lines is no table row (the tables
+    split there) when it is blank, a section heading, or tall without a row of values."""
+
+    def splits(a: float, b: float) -> bool:
         inside = [w for w in words if a < (w["top"] + w["bottom"]) / 2 < b]
         band = "".join(w["text"] for w in inside)
         # a tall band is text between two tables, unless it holds a row of values: a label
         # wrapped over many lines in a narrow column makes a table row taller than 80 pt
         values = sum(1 for w in inside if _NUMBER_TOKEN.fullmatch(w["text"]))
-        if (b - a > 80 and values < 2) or not band or _SECTION_HEADING.match(norm(band)):
-            groups.append(current)
-            current = [b]
-        else:
-            current.append(b)
-    groups.append(current)
-    out = []
-    for g in groups:
-        if len(g) >= 2:
-            out.append([s for s in segs if g[0] - 1.5 <= s[0] <= g[-1] + 1.5])
-    return out
+        return (b - a > 80 and values < 2) or not band or bool(_SECTION_HEADING.match(norm(band)))
 
-
-def _grid_from_rules(number: int, segs, words) -> _Grid | None:
-    ys = cluster_leaders([s[0] for s in segs], RULE_TOL)
-    xs = cluster_leaders([s[1] for s in segs] + [s[2] for s in segs], 2.0)
-    if len(ys) < 2 or len(xs) < 2:
-        return None
-    nrows, ncols = len(ys) - 1, len(xs) - 1
-
-    def ruled(y: float, x: float) -> bool:
-        return any(abs(s[0] - y) <= 1.5 and s[1] - 1 <= x <= s[2] + 1 for s in segs)
-
-    find, union = span_sets(nrows, ncols)
-
-    def rows_spanned(r: int, c: int) -> tuple[int, int]:
-        top, bottom = r, r
-        while top > 0 and not ruled(ys[top], (xs[c] + xs[c + 1]) / 2):
-            top -= 1
-        while bottom < nrows - 1 and not ruled(ys[bottom + 1], (xs[c] + xs[c + 1]) / 2):
-            bottom += 1
-        return top, bottom
-
-    for r in range(nrows - 1):
-        for c in range(ncols):
-            if not ruled(ys[r + 1], (xs[c] + xs[c + 1]) / 2):
-                union((r, c), (r + 1, c))
-    for w in words:
-        cy = (w["top"] + w["bottom"]) / 2
-        r = bisect_right(ys, cy) - 1
-        if not 0 <= r < nrows:
-            continue
-        for c in range(ncols - 1):
-            # a merged cell is a rectangle: text running over an edge joins two cells only when
-            # they span the same rows (a heading spanning rows, printed beside one of its rows'
-            # labels at the same height, joins no cell)
-            if (w["x0"] < xs[c + 1] - 1 and w["x1"] > xs[c + 1] + 1
-                    and rows_spanned(r, c) == rows_spanned(r, c + 1)):
-                union((r, c), (r, c + 1))
-    owner = [[find((r, c)) for c in range(ncols)] for r in range(nrows)]
-    return _Grid(number, xs, ys, owner)
+    return splits
 
 
 # ---------------------------------------------------------------- entry points
@@ -814,7 +753,7 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             if len(tb.cells) * len(tb.cells[0]) < 2:
                 continue  # a single ruled box is not a table
             grid = _grid_from_camelot(tb, height)
-            page_tables.append(table_from_grid(grid, chars[number], "camelot-lattice+pdfium-chars"))
+            page_tables.append(table_from_grid(number, grid, chars[number], "camelot-lattice+pdfium-chars"))
         if not page_tables:
             rules = pages[number - 1].rules
             page_tables = tables_from_words(data, number, chars[number], rules and rules.h_segments)

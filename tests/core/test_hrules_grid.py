@@ -1,6 +1,6 @@
 """Tables drawn with horizontal rules only (`tools.layout_family` hrules cases, tuning seeds).
 
-The grid comes from the rules (`pdf_reader._grid_from_rules`): rows between rules, columns at the
+The grid comes from the rules (`geometry.grid_from_rules`): rows between rules, columns at the
 rule segments' ends, spans where no rule crosses or where text runs over an edge. Each case below
 lost a whole row of table 三 before its cause was fixed; now every cell equals the truth.
 """
