@@ -3,7 +3,9 @@
 Every asset here writes the DuckDB build file, so all sit in the `duckdb` pool (limit 1).
 """
 
+import contextlib
 import datetime
+import json
 import os
 import shutil
 import sys
@@ -12,6 +14,7 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import settings
@@ -19,6 +22,7 @@ from pipelines.automation_names import FRESHNESS_SENSOR
 from pipelines.defs.ingest import report_facts
 from pipelines.defs.resources import WarehouseDuckDB
 from pipelines.stages.change_detection import mark_published
+from pipelines.warehouse.models_digest import models_digest, needs_full_refresh
 
 DUCKDB_POOL = "duckdb"
 RAW_TABLES = ["documents", "facts", "identity_checks", "expected_orgs", "expected_years", "items",
@@ -74,7 +78,15 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     removed = remove_stale_invocation_dirs(settings.DBT_PROJECT_DIR / "target")
     if removed:
         context.log.info(f"removed {len(removed)} dbt artefact folder(s) left in dbt_models/target by earlier runs")
-    yield from dbt.cli(["build"], context=context, target_path=settings.dbt_target_dir()).stream()
+    # the incremental models rebuild every county when the models changed (models_digest.py)
+    digest = models_digest(settings.DBT_PROJECT_DIR)
+    args = ["build", "--vars", json.dumps({"models_digest": digest})]
+    if settings.build_warehouse_path().is_file():
+        with contextlib.closing(duckdb.connect(str(settings.build_warehouse_path()), read_only=True)) as con:
+            if needs_full_refresh(con, digest):
+                context.log.info("the models changed since the last build: every model is rebuilt in full")
+                args.append("--full-refresh")
+    yield from dbt.cli(args, context=context, target_path=settings.dbt_target_dir()).stream()
 
 
 STALE_INVOCATION_AGE_S = 3600

@@ -1,10 +1,23 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_changed_partitions() }}",
+    post_hook="{{ record_built_partitions() }}",
+) }}
+-- depends_on: {{ ref('stg_documents') }}, {{ ref('stg_partition_loads') }}
+-- Incremental per county (macros/incremental_partitions.sql).
 -- Facts of every parsed document (all versions), plus derived facts (spec §11):
 --   t3.result.{withheld,unable,not_processed}.subtotal:<c>  sum of the sub-rows
 --   t3.result.other.total:<c> for 2021-layout reports      no_correction + unpaid_fee + misc
 -- A derived value is null unless every part is printed and non-blank (blank is not 0).
 -- A code the document prints itself is never overwritten by a derived one.
 with parsed as (
-    select document_id from {{ ref('documents') }} where is_parsed
+    select document_id from {{ ref('documents') }}
+    where is_parsed
+    {%- if is_incremental() %}
+        and {{ in_changed_partitions('document_id') }}
+    {%- endif %}
 ),
 
 src as (

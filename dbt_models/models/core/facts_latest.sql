@@ -1,4 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_changed_partitions() }}",
+    post_hook="{{ record_built_partitions() }}",
+) }}
+-- depends_on: {{ ref('stg_documents') }}, {{ ref('stg_partition_loads') }}
 -- Facts of the latest parsed version of each org x year, with the org and year on each row.
+-- Incremental per county (macros/incremental_partitions.sql).
 select
     d.org_id,
     d.org_name,
@@ -10,3 +19,6 @@ select
 from {{ ref('facts_all') }} as f
 inner join {{ ref('documents') }} as d using (document_id)
 where d.is_latest
+{%- if is_incremental() %}
+    and {{ in_changed_partitions('f.document_id') }}
+{%- endif %}

@@ -1,5 +1,14 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_changed_partitions() }}",
+    post_hook="{{ record_built_partitions() }}",
+) }}
+-- depends_on: {{ ref('stg_documents') }}, {{ ref('stg_partition_loads') }}
 {%- set derived_labels = derived_row_labels() -%}
 -- One row per document x code for every parsed version of every placed org x year.
+-- Incremental per county (macros/incremental_partitions.sql).
 -- Every row carries its Chinese labels as printed in the statutory template (section, row path,
 -- column): from items.csv, and for the derived subtotals (not in items.csv) the parent row's
 -- label plus 小计, with the column label of the same applicant column.
@@ -68,3 +77,6 @@ left join {{ source('raw', 'items') }} as ic
     on f.applicant_column is not null and ic.code = 't3.new_received:' || f.applicant_column
 left join derived_labels as dl on dl.row_code = f.row_code
 where d.is_placed
+{%- if is_incremental() %}
+    and {{ in_changed_partitions('f.document_id') }}
+{%- endif %}

@@ -18,7 +18,9 @@ select
     raw_path,
     coalesce(is_correction, false) as is_correction,
     read_by,
-    coalesce(lower(status) in ('ok', 'partial'), false) as is_parsed
+    coalesce(lower(status) in ('ok', 'partial'), false) as is_parsed,
+    -- the county (staging file) the row came from; '' in the single-file layout
+    coalesce(partition_key, '') as partition_key
 from {{ source('raw', 'documents') }}
 where document_id is not null
 qualify row_number() over (
