@@ -9,3 +9,6 @@ REGISTRY_SENSOR = "registry_pending"
 FAILURE_SENSOR = "run_failure_alert"
 FRESHNESS_SENSOR = "warehouse_freshness"
 COUNTY_PARTITIONS_NAME = "county"  # the dynamic partitions of the ingest assets: one per source profile id
+# A run tag naming report years to extract again (comma-separated, e.g. "2023" or "2022,2023"): a
+# backfill of xxgk_ingest_county over every county partition with this tag backfills a year.
+RERUN_YEARS_TAG = "xxgk/rerun_years"

@@ -7,13 +7,14 @@ import datetime
 import dagster as dg
 
 from pipelines import settings
-from pipelines.automation_names import COUNTY_PARTITIONS_NAME
+from pipelines.automation_names import COUNTY_PARTITIONS_NAME, RERUN_YEARS_TAG
 from pipelines.defs.resources import XxgkSettings
 from pipelines.instance import warehouse_confirmed_current
 from pipelines.stages import tables
 from pipelines.stages.change_detection import crawl_fingerprint, record_crawl, unchanged_since_publish
 from pipelines.stages.crawl_stage import crawl_sources, profile_path, read_registry
-from pipelines.stages.extract_stage import documents_to_extract, extract_documents, extractable, select_documents
+from pipelines.stages.extract_stage import (documents_to_extract, extract_documents, extractable, parse_rerun_years,
+                                           select_documents)
 from pipelines.stages.facts_stage import build_fact_tables
 from pipelines.stages.orgs_stage import org_resolver, write_expected
 
@@ -100,7 +101,9 @@ def _crawl_county(context: dg.AssetExecutionContext, config: CrawlConfig):
     # failures that could heal (a converter installed since, OCR switched on, a timeout) are
     # retried by a plain run, even when the crawl found nothing new
     to_extract = documents_to_extract([sha for sha, _ in extractable(rows)])
-    if unchanged_since_publish(fingerprint) and not config.force and not to_extract:
+    # a year backfill (RERUN_YEARS_TAG) extracts those years again even when the crawl found nothing
+    rerun_years = bool(context.run.tags.get(RERUN_YEARS_TAG))
+    if unchanged_since_publish(fingerprint) and not config.force and not to_extract and not rerun_years:
         context.log.info(f"Nothing changed since the last publish: {counters}; downstream assets skip.")
         # the published warehouse is confirmed current with every source: its freshness restarts now
         context.log_event(warehouse_confirmed_current("a complete crawl found nothing new since the last publish"))
@@ -128,11 +131,21 @@ def extracted_reports(context: dg.AssetExecutionContext, xxgk: XxgkSettings,
     """Extract tables 二/三/四 from every new document (unchanged ones are skipped by content hash)."""
     with tables.county_scope(context.partition_key):
         rows = read_registry()[0]
+        try:
+            tagged_years = parse_rerun_years(context.run.tags.get(RERUN_YEARS_TAG),
+                                             datetime.date.today().year)
+        except ValueError as exc:
+            raise dg.Failure(f"run tag {RERUN_YEARS_TAG}: {exc}") from exc
         force = select_documents(rows, config.documents, config.orgs, config.years)
         if (config.documents or config.orgs or config.years) and not force:
             raise dg.Failure(f"No document of county {context.partition_key} matches the rerun asked for "
                              f"(documents={config.documents}, orgs={config.orgs}, years={config.years}): "
                              "check the sha256, URL, org_id or year against marts.coverage.")
+        if tagged_years:
+            # a year backfill spans every county: one without a report of that year has nothing to redo
+            by_year = select_documents(rows, years=tagged_years)
+            context.log.info(f"{RERUN_YEARS_TAG}={tagged_years}: {len(by_year)} document(s) of those years")
+            force |= by_year
         if force:
             context.log.info(f"extracting {len(force)} chosen document(s) again")
         summary = extract_documents(extractable(rows), workers=xxgk.extract_workers(), force=force)
@@ -141,6 +154,7 @@ def extracted_reports(context: dg.AssetExecutionContext, xxgk: XxgkSettings,
                             f"{settings.staging_dir() / 'extracted' / 'damaged'}; those documents were extracted again")
     return dg.MaterializeResult(metadata={
         "extracted": summary.extracted, "skipped_unchanged": summary.skipped_unchanged,
+        "rerun_chosen": len(force),
         "failed": summary.failed, "failed_by_kind": dg.MetadataValue.json(summary.failed_by_kind),
         "retried": summary.retried, "retried_healed": summary.retried_healed,
         "retried_by_kind": dg.MetadataValue.json(summary.retried_by_kind),

@@ -118,6 +118,8 @@ def retry_reason(entry: dict | None, now: dict) -> str | None:
 
 
 def cache_dir() -> Path:
+    # Always the local staging folder, even with staging on object storage ($XXGK_STAGING_URL):
+    # a per-machine cache of results, rebuilt from the raw bytes, read by this machine's steps.
     return settings.staging_dir() / "extracted"
 
 
@@ -248,6 +250,25 @@ def select_documents(rows: list[dict], documents: list[str] = (), orgs: list[str
         if by_document or by_org_year:
             out.add(sha)
     return out
+
+
+FIRST_REPORT_YEAR = 2008  # the disclosure regulations took effect on 1 May 2008
+
+
+def parse_rerun_years(text: str | None, this_year: int) -> list[int]:
+    """The years of a rerun tag ("2023", "2022, 2023"): ValueError naming the bad part when one
+    is not a report year (2008 .. this year), so a typo fails the run instead of matching
+    nothing in every county."""
+    years = []
+    for part in (text or "").replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not FIRST_REPORT_YEAR <= int(part) <= this_year:
+            raise ValueError(f"not a report year: {part!r} (expected {FIRST_REPORT_YEAR}..{this_year}, "
+                             "comma-separated)")
+        years.append(int(part))
+    return sorted(set(years))
 
 
 def extract_documents(shas_and_paths: list[tuple[str, Path]], timeout_s: float | None = None,

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines import settings
 from pipelines.stages import tables
-from pipelines.stages.extract_stage import extract_documents, select_documents
+from pipelines.stages.extract_stage import extract_documents, parse_rerun_years, select_documents
 
 A, B = "ab" * 32, "cd" * 32
 ROWS = [{"sha256": A, "document_url": "http://x/1.htm", "org_id": "liuxi", "year": 2021},
@@ -99,3 +99,59 @@ def test_the_asset_reruns_what_the_launchpad_names_and_refuses_a_typo(tmp_path, 
     assert not typo.success
     failure = next(e for e in typo.all_events if e.event_type_value == "STEP_FAILURE")
     assert "No document of county c1 matches" in failure.step_failure_data.user_failure_data.description
+
+
+def test_rerun_years_tag():
+    assert parse_rerun_years("2023", 2026) == [2023]
+    assert parse_rerun_years(" 2023，2021, 2023 ", 2026) == [2021, 2023]
+    assert parse_rerun_years(None, 2026) == [] and parse_rerun_years("", 2026) == []
+    for bad in ("2O23", "2027", "2007", "2023-2024"):
+        with pytest.raises(ValueError, match="not a report year"):
+            parse_rerun_years(bad, 2026)
+
+
+@pytest.mark.skipif(not settings.SAMPLE_TRUTH_DIR.exists(), reason="data/sample_truth/ not generated")
+def test_a_year_backfill_tag_reruns_that_year_and_passes_a_county_without_it(tmp_path, monkeypatch):
+    """The tag a backfill over every county carries (RERUN_YEARS_TAG): the county's documents of
+    that year are extracted again; a county with no report of that year has nothing to redo and
+    its run stays green; a year that cannot be one fails the run with the reason."""
+    import dagster as dg
+
+    from pipelines.automation_names import RERUN_YEARS_TAG
+    from pipelines.defs.ingest import extracted_reports
+    from pipelines.defs.resources import XxgkSettings
+    from pipelines.stages.crawl_stage import CRAWL_COLUMNS
+
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
+    rows = []
+    for t, data, sha in _two_html_reports():
+        raw = settings.data_dir() / "raw" / sha[:2] / sha
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        raw.write_bytes(data)
+        rows.append({c: None for c in CRAWL_COLUMNS} | {
+            "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
+            "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
+    with tables.county_scope("c1"):
+        tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("county", ["c1"])
+
+    def materialize(tag: str | None):
+        return dg.materialize([extracted_reports], instance=instance, partition_key="c1", raise_on_error=False,
+                              resources={"xxgk": XxgkSettings(workers=1)},
+                              tags={RERUN_YEARS_TAG: tag} if tag else None)
+
+    def metadata(result) -> dict:
+        mat = result.asset_materializations_for_node("extracted_reports")[0]
+        return {k: v.value for k, v in mat.metadata.items() if k in ("extracted", "skipped_unchanged", "rerun_chosen")}
+
+    assert metadata(materialize(None)) == {"extracted": 2, "skipped_unchanged": 0, "rerun_chosen": 0}
+    year = rows[1]["year"]
+    n_year = sum(r["year"] == year for r in rows)
+    assert metadata(materialize(str(year))) == {"extracted": n_year, "skipped_unchanged": 2 - n_year,
+                                                "rerun_chosen": n_year}
+    assert metadata(materialize("2009")) == {"extracted": 0, "skipped_unchanged": 2, "rerun_chosen": 0}
+    typo = materialize("2O23")
+    assert not typo.success
+    failure = next(e for e in typo.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "not a report year: '2O23'" in failure.step_failure_data.user_failure_data.description
