@@ -397,8 +397,10 @@ def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
 
     tables = []
     for th, tv in connected_rule_tables(lines.get("h", []), lines.get("v", []), RULE_REACH):
-        grid = grid_from_rules(th, tv, tol=RULE_TOL)
-        # one column is a frame drawn around text (a title box), not a table
+        # the columns of a picture's table come from its verticals: a scanned rule is one long
+        # piece, its ends are no cell borders (a table without verticals is left to the
+        # word-position reader); one column is a frame drawn around text (a title box)
+        grid = grid_from_rules(th, tv, tol=RULE_TOL) if tv else None
         if grid is None or grid.shape[1] < 2:
             continue
         # words are placed as characters are (by centre); a whole OCR word carries no pen origin
