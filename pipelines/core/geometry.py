@@ -1,8 +1,11 @@
-"""Plane geometry the readers share: 1-D clustering of coordinates and disjoint sets.
+"""Plane geometry the readers share: 1-D clustering of coordinates, disjoint sets, and ruling
+lines cut into tables and grids.
 
 Every reader turns positions into structure the same few ways: coordinates that are "the
-same line" grouped within a tolerance (rule positions, column centres, header anchors) and
-merged grid positions grouped into spans. One implementation of each, here.
+same line" grouped within a tolerance (rule positions, column centres, header anchors),
+merged grid positions grouped into spans, and a page's rules grouped into tables whose row
+and column edges and spans come from where rules are and are not (the vector rules of a text
+PDF and the rules seen in an OCR'd image alike, in points). One implementation of each, here.
 """
 from __future__ import annotations
 
