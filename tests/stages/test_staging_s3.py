@@ -163,3 +163,12 @@ def test_a_local_staging_url_must_be_the_data_folders(tmp_path, monkeypatch):
         tables.staging_path("facts")
     monkeypatch.setenv("XXGK_STAGING_URL", f"file://{tmp_path / 'data' / 'staging'}")
     assert tables.staging_path("facts") == tmp_path / "data" / "staging" / "facts.parquet"
+
+
+def test_a_damaged_local_county_file_is_the_same_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path))
+    _stage("a", 2, 1.0)
+    (tmp_path / "staging" / "facts" / "a.parquet").write_bytes(b"PAR1 half a file")
+    with pytest.raises(StagingUnreadable, match=r"staging table facts of county a: .*/staging/facts/a\.parquet "
+                                                r"cannot be read"):
+        load_staging(settings.staging_url(), tmp_path / "w.duckdb")
