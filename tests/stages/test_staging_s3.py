@@ -9,7 +9,7 @@ import pytest
 from moto import server as moto_server
 
 from pipelines import settings
-from pipelines.stages import tables
+from pipelines.stages import listing_probe, tables
 from pipelines.stages.crawl_stage import read_registry
 from pipelines.stages.facts_stage import CHECK_COLUMNS, DOCUMENT_COLUMNS, FACT_COLUMNS
 from pipelines.stages.orgs_stage import ORG_COLUMNS, YEAR_COLUMNS
@@ -84,6 +84,11 @@ def test_tables_and_states_live_in_the_bucket(s3_staging, tmp_path):
     assert [(r["document_id"], r["value"], r["read_by"]) for r in tables.read_records("facts")] == [
         ("a-0", 1.0, None), ("a-1", 2.0, None)]
     assert tables.read_json_per_county("crawl_counters") == {"b": {"found": 3, "名称": "乙县"}}
+    listing_probe.record_full_crawl("b", "f" * 64)  # the probe's state: written, then forgotten
+    assert "listing_probe/b.json" in _keys(client, prefix)
+    listing_probe.forget("b")
+    listing_probe.forget("b")  # forgetting twice is no error
+    assert "listing_probe/b.json" not in _keys(client, prefix)
     with tables.county_scope("b"):
         assert tables.read_json("crawl_counters") == {"found": 3, "名称": "乙县"}
         assert not tables.exists("facts") and tables.read_json("absent_state") == {}
