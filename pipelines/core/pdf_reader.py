@@ -22,7 +22,7 @@ import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .geometry import RuleGrid, cluster_leaders, grid_from_rules, span_sets, stacked_rule_tables
+from .geometry import RuleGrid, grid_from_rules, span_sets, stacked_rule_tables
 from .model import Cell, Document, Table
 from .normalise import norm
 from .pdf_positions import PositionReader, unsure
@@ -573,23 +573,14 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
             x0, top, x1, bottom = ft.bbox
             if any(_inside((x0 + x1) / 2, (top + bottom) / 2, b) for b in boxes):
                 continue
-            cells = [c for c in ft.cells]
-            xs = cluster_leaders([c[0] for c in cells] + [c[2] for c in cells], RULE_TOL)
-            ys = cluster_leaders([c[1] for c in cells] + [c[3] for c in cells], RULE_TOL)
-            nrows, ncols = len(ys) - 1, len(xs) - 1
-            if nrows < 1 or ncols < 2:
+            # pdfplumber's cells (x0, top, x1, bottom) drawn as their four sides: the grid and
+            # its spans come out of the shared rules -> grid geometry
+            h = [(y, x0, x1) for x0, top, x1, bottom in ft.cells for y in (top, bottom)]
+            v = [(x, top, bottom) for x0, top, x1, bottom in ft.cells for x in (x0, x1)]
+            grid = grid_from_rules(h, v, tol=RULE_TOL)
+            if grid is None or grid.shape[1] < 2:
                 continue
-            owner = [[(r, c) for c in range(ncols)] for r in range(nrows)]
-            for cx0, ctop, cx1, cbottom in cells:
-                r0, c0 = bisect_right(ys, ctop + 1) - 1, bisect_right(xs, cx0 + 1) - 1
-                for r in range(r0, nrows):
-                    if ys[r] >= cbottom - 1:
-                        break
-                    for c in range(c0, ncols):
-                        if xs[c] >= cx1 - 1:
-                            break
-                        owner[r][c] = (r0, c0)
-            out.append(table_from_grid(number, RuleGrid(xs, ys, owner), chars, "pdfplumber-lines+pdfium-chars"))
+            out.append(table_from_grid(number, grid, chars, "pdfplumber-lines+pdfium-chars"))
     return out
 
 

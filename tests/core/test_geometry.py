@@ -126,3 +126,17 @@ def test_stacked_horizontal_rules_split_where_the_caller_says_the_band_is_no_row
 def test_groups_1d_chained_and_bounded():
     assert groups_1d([0, 1, 2, 3, 10], 1.5) == [[0, 1, 2, 3], [10]]
     assert groups_1d([0, 1, 2, 3, 10], 1.5, chain=False) == [[0, 1], [2, 3], [10]]
+
+
+def test_cell_rectangles_drawn_as_their_sides_give_the_same_cells():
+    # pdfplumber reports cells, not rules (pdf_reader._plumber_tables): a header over two
+    # columns, a label over two rows, four plain cells
+    cells = [(50, 100, 150, 140), (150, 100, 350, 120), (150, 120, 250, 140), (250, 120, 350, 140),
+             (50, 140, 150, 160), (150, 140, 250, 160), (250, 140, 350, 160)]
+    h = [(y, x0, x1) for x0, top, x1, bottom in cells for y in (top, bottom)]
+    v = [(x, top, bottom) for x0, top, x1, bottom in cells for x in (x0, x1)]
+    g = grid_from_rules(h, v, tol=1.5)
+    assert g.xs == [50, 150, 250, 350] and g.ys == [100, 120, 140, 160]
+    assert g.owner == [[(0, 0), (0, 1), (0, 1)],
+                       [(0, 0), (1, 1), (1, 2)],
+                       [(2, 0), (2, 1), (2, 2)]]
