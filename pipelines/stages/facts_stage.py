@@ -69,11 +69,22 @@ def _num(v):
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+NOT_EXTRACTED = "not_extracted"
+
+
 def document_row(record: dict, result: dict | None, resolve_org: Callable[[str], str | None]) -> dict:
     """The document's row: crawl metadata wins over what the extractor read from the title."""
+    crawl_failed = bool(record.get("error_kind"))
+    if result is None and record.get("sha256") and not crawl_failed:
+        # downloaded, but no extraction result where this step runs (the extract step ran on a
+        # machine with another data folder, or its cache was removed): say so, never a bare failure
+        result = {"status": "failed", "error": {
+            "kind": NOT_EXTRACTED,
+            "message": "no extraction result for this document in this data folder's staging/extracted/: "
+                       "the extract step ran elsewhere or its result was removed; materialise "
+                       "extracted_reports for this county again (on a machine sharing this data folder)"}}
     result = result or {}
     error = result.get("error") or {}
-    crawl_failed = bool(record.get("error_kind"))
     org_name = record.get("org_name") or result.get("organisation")
     year = record.get("year") or result.get("year")
     return {
