@@ -431,6 +431,11 @@ def map_section3(rows: list[list[Cell]], m: Mapping) -> None:
             elif has_values:
                 _unmapped(m, "三", label, tail, "row label not recognised")
             continue
+        if not has_values and pending and pending[-1][0] == code:
+            # nothing printed, and its words name the row just filed: the rest of that row's
+            # label past a page break (with a cut heading's rest, 其他处理 beside 理由逾期不补正…)
+            pending[-1][2][0] += label
+            continue
         ref = [label]
         pending.append((code, value_cells, ref))
         last_label_ref = ref

@@ -557,6 +557,14 @@ class Block:
         return max(w["baseline"] for w in self.words)
 
     @property
+    def ink_top(self) -> float:
+        return min(w["top"] for w in self.words)
+
+    @property
+    def ink_bottom(self) -> float:
+        return max(w["bottom"] for w in self.words)
+
+    @property
     def centre(self) -> float:
         return (self.top + self.bottom) / 2
 
@@ -602,8 +610,13 @@ def _label_blocks(words: list[dict], known_pitch: float | None = None) -> tuple[
             if ordinal is None:
                 # a wrapped line may start a little left of the line above (hanging punctuation)
                 best = -0.8 * _size(w)
+                limit = reach(w)
+                if pitch and prev is not None and w["x0"] - prev[0]["x1"] < _size(w):
+                    # a word a word-gap after the one before it is that one's label's, unless a
+                    # label above wraps onto this line: one wrap pitch below it, not a row lower
+                    limit = min(limit, pitch + 0.5)
                 for b in blocks:
-                    above = [x for x in b.words if 0.5 < w["baseline"] - x["baseline"] <= reach(w)]
+                    above = [x for x in b.words if 0.5 < w["baseline"] - x["baseline"] <= limit]
                     if not above:
                         continue
                     overlap = min(w["x1"], max(x["x1"] for x in above)) - max(w["x0"], min(x["x0"] for x in above))
@@ -696,8 +709,11 @@ def _heading_rest(b: Block, blocks: list[Block]) -> bool:
     text = norm(b.text)
     if split_ordinal(b.text)[0] is not None or not text or not any(text in h for h in S3_HEADINGS):
         return False
-    return any(split_ordinal(o.text)[0] is not None and o.x0 >= b.x1 and o.top <= b.bottom + 1
-               and o.bottom >= b.top - 1 for o in blocks)
+    # beside: the printed boxes overlap vertically (baselines alone miss a fragment set a line
+    # higher than the label beside it, e.g. flowed top-aligned onto the next page's first row
+    # while that row's label is centred in it)
+    return any(split_ordinal(o.text)[0] is not None and o.x0 >= b.x1 and o.ink_top <= b.ink_bottom
+               and o.ink_bottom >= b.ink_top for o in blocks)
 
 
 def _shifted_alike(values: list[dict], centres: list[float], x) -> bool:
@@ -823,8 +839,10 @@ def _band(lines: list[list[dict]], i: int) -> list[list[dict]]:
     for k, line in enumerate(lines[i:]):
         if any(_numeric(w) for w in line):
             break
-        if k and split_ordinal(line[0]["text"])[0] is not None:
-            break  # a row label wrapped above its values: the body has begun
+        if k and any(split_ordinal(w["text"])[0] is not None for w in line):
+            # a row label wrapped above its values: the body has begun (its ordinal may follow
+            # the rest of a heading cut by a page break: 本年 (二)部分公开…)
+            break
         out.append(line)
     return out
 

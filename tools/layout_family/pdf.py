@@ -408,6 +408,33 @@ class TableLayout:
                     c.line(self.colx[0], yh, self.colx[-1], yh)
         w.y = self.end_y - 6
 
+    def _flowed_lines(self, cell: Cell, r0: int, c0: int, segs, hdr: int) -> dict[int, list[str]] | None:
+        """{page: lines} for a row-spanning body label whose span a page break cuts where its
+        lines do not fit in the part before the break; None when it fits (set in one piece)."""
+        if cell.rowspan < 2 or cell.code is not None or r0 < hdr:
+            return None
+        lines = self.lines[(r0, c0)]
+        frags = [s for k in range(r0, r0 + cell.rowspan) for s in segs[k]]
+        pages = sorted({f[0] for f in frags})
+        if len(pages) < 2:
+            return None
+        fs, lead = self.fs, self.lead
+        here = [f for f in frags if f[0] == pages[0]]
+        height = max(f[1] for f in here) - min(f[2] for f in here)
+        if len(lines) * lead - (lead - fs) <= height:
+            return None  # centred in the part before the break, its ink stays inside the cell
+        out: dict[int, list[str]] = {}
+        rest = list(lines)
+        for page in pages:
+            here = [f for f in frags if f[0] == page]
+            height = max(f[1] for f in here) - min(f[2] for f in here)
+            # set from the top: the first line's ink starts a padding below the top edge
+            fit = len(rest) if page == pages[-1] else max(1, 1 + int((height - self.pad - 1.15 * fs) // lead))
+            out[page], rest = rest[:fit], rest[fit:]
+            if not rest:
+                break
+        return out
+
     def _cell_text(self, cell: Cell, r0: int, c0: int, page: int, segs, ytop: float, ybot: float,
                    hdr: int) -> None:
         w, p, fs, lead = self.w, self.p, self.fs, self.lead
@@ -416,7 +443,15 @@ class TableLayout:
             return
         first_seg_page = segs[r0][0][0]
         repeated = r0 < hdr and page != first_seg_page
-        if page != first_seg_page and not repeated:
+        flow = self._flowed_lines(cell, r0, c0, segs, hdr)
+        if flow is not None:
+            # a spanning label cut by a page break with more lines than fit above the break: its
+            # text flows on into the cell's part on the next page (as a word processor sets it),
+            # instead of spilling over the rules of the rows above and below
+            if page not in flow:
+                return
+            lines, valign = flow[page], "top"
+        elif page != first_seg_page and not repeated:
             split = r0 in self.split_rows and cell.rowspan == 1 and cell.code is None
             if not split:
                 return
