@@ -596,6 +596,7 @@ def _label_blocks(words: list[dict], known_pitch: float | None = None) -> tuple[
     words = [part for w in words for part in _split_at_ordinals(w)]
     lines = lines_of(words)
     pitch = _wrap_pitch(lines, known_pitch)
+    most_steps = pitch or _wrap_pitch(lines, None, share=0.5)  # only to keep a word from a row above
 
     def reach(w: dict) -> float:
         # LibreOffice sets Noto CJK at ~1.8 em a line: its wrapped labels sit further apart than
@@ -610,12 +611,15 @@ def _label_blocks(words: list[dict], known_pitch: float | None = None) -> tuple[
             if ordinal is None:
                 # a wrapped line may start a little left of the line above (hanging punctuation)
                 best = -0.8 * _size(w)
-                limit = reach(w)
-                if pitch and prev is not None and w["x0"] - prev[0]["x1"] < _size(w):
-                    # a word a word-gap after the one before it is that one's label's, unless a
-                    # label above wraps onto this line: one wrap pitch below it, not a row lower
-                    limit = min(limit, pitch + 0.5)
+                # a word a word-gap after the one before it is that one's label's, unless a label
+                # above wraps onto this line: one wrap pitch below it (the page's, else the label's
+                # own when it wraps), not a row lower
+                after_word = prev is not None and w["x0"] - prev[0]["x1"] < _size(w)
                 for b in blocks:
+                    limit = reach(w)
+                    if after_word:
+                        step = pitch or _own_pitch(b) or most_steps
+                        limit = min(limit, step + 0.5) if step else limit
                     above = [x for x in b.words if 0.5 < w["baseline"] - x["baseline"] <= limit]
                     if not above:
                         continue
@@ -638,7 +642,15 @@ def _label_blocks(words: list[dict], known_pitch: float | None = None) -> tuple[
     return blocks, pitch
 
 
-def _wrap_pitch(lines: list[list[dict]], known: float | None = None) -> float | None:
+def _own_pitch(b: Block) -> float | None:
+    """The step between the lines of one wrapped label (None for a one-line label)."""
+    ys = [line[0]["baseline"] for line in lines_of(b.words)]
+    steps = [y1 - y0 for y0, y1 in zip(ys, ys[1:])]
+    return min(steps) if steps else None
+
+
+def _wrap_pitch(lines: list[list[dict]], known: float | None = None, share: float | None = None
+                ) -> float | None:
     """The baseline step between a label word and the word right above it in the same column
     (overlapping it), for words that start no label, when at least three-quarters of such steps
     agree (to 0.3 pt, or half of it) and there are six (all of them when there are four or five). Steps are taken per column: two label
@@ -657,6 +669,11 @@ def _wrap_pitch(lines: list[list[dict]], known: float | None = None) -> float | 
     def agree(s: float) -> int:  # a label centred on an even number of lines steps half a pitch
         return sum(abs(t - s) <= 0.3 or abs(2 * t - s) <= 0.6 for t in steps)
 
+    if share is not None:
+        # the step most steps agree on (three at least), the smaller of two as common: steps from
+        # one row's label down to the next row's are longer than wraps and may be as many
+        best = max(steps, key=lambda s: (agree(s), -s)) if steps else None
+        return best if best is not None and agree(best) >= max(3.0, share * len(steps)) else None
     if len(steps) < 4:
         # too few to learn from (a page of one-line labels): the pitch learned on an earlier
         # page of the table holds when every step here agrees with it

@@ -49,6 +49,30 @@ def test_every_cell_and_no_wrong_number(read):
     assert_every_cell_right(case, got)
 
 
+# parameter extremes (narrowest label columns, a page break inside a row), drawn with overrides:
+# (seed, overrides, the cells lost before the fix)
+EXTREMES = {
+    # 二、's label cut after its first line: 上年结转政府信息公开 (after 二、 on its line) lay under
+    # 申请数量 of 一、 15.7 pt higher, within 1.7 em; the page has too few wraps to learn a pitch
+    # from, but 一、's own label wraps at 10.7 pt: it is not a wrap of 一、
+    "2-cut-after-a-line": (9202, dict(rules="none", label_frac=0.24, breaks={"t3": {4: 1}}),
+                           ("t3.carried_over:",)),
+    # （二）部分公开 cut after its first line: 部分公开 lay under 予以公开 of （一）, a one-line label;
+    # four of the page's seven steps are wraps of 10.6 pt (the others run from a row to the next)
+    "s3-cut-after-a-line": (9202, dict(rules="none", label_frac=0.26, breaks={"t3": {6: 1}}),
+                            ("t3.result.granted:", "t3.result.partial:")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTREMES))
+def test_parameter_extremes(name):
+    seed, overrides, lost = EXTREMES[name]
+    case = draw("page_break", seed, **overrides)
+    got = extract_bytes(case.data, case.name, ocr=False)
+    assert_lost_cells_read(case, got, lost, at_least=7)
+    assert_every_cell_right(case, got)
+
+
 @pytest.mark.parametrize("rules", ["hrules", "grid", "none"])
 def test_a_spanning_heading_cut_by_a_break_flows_to_the_next_page(rules):
     """A page break inside the first row of （四）无法提供, one line of its label kept (narrow
