@@ -313,6 +313,16 @@ class PositionReader:
                 elif has_vals:
                     out.append((lab, val))  # unplaceable: the mapper reports it
                 continue
+            if (own.level == 2 and own.number == self._s3_parent and own.number in parents
+                    and self._s3_last and own_i == 0 and has_vals and last_ordinal_row is not None
+                    and not any(norm(c.text) for c in out[last_ordinal_row][1])):
+                # the heading of the group the row above was filed under, printed centred beside
+                # that row's wrapped label (the rest of the group past a page break): a heading
+                # holds no values, the ones on its line are that row's
+                plab, _ = out[last_ordinal_row]
+                out[last_ordinal_row] = (plab, val)
+                last_ordinal_row = None
+                continue
             printed = [split_ordinal(c.text)[0] for c in lab[:own_i]]
             new_lab = [lab[own_i]]
             conflict = False

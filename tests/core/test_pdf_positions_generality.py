@@ -83,3 +83,43 @@ def test_a_spanning_heading_cut_by_a_break_flows_to_the_next_page(rules):
     got = extract_bytes(case.data, case.name, ocr=False)
     assert_lost_cells_read(case, got, ("t3.result.unable.",), at_least=21)
     assert_every_cell_right(case, got)
+
+
+# -------------------------------------------------------------------- OCR route (repair_s3)
+
+COLS = [306.0, 340.5, 375.5, 410.7, 445.5, 480.3, 514.3]  # the value columns' centres (pt)
+
+
+def _ocr_line(y: float, labels: list[tuple[float, str]], values: list[str] = ()) -> list[dict]:
+    """One OCR'd line: label words at their x, values under the 7 columns (boxes as OCR gives)."""
+    words = [(x, t) for x, t in labels] + [(c - 4, v) for c, v in zip(COLS, values)]
+    return [{"text": t, "x0": x, "x1": x + 6.5 * len(t), "top": y - 11, "bottom": y, "baseline": y,
+             "size": 11.0, "ocr_score": 0.99} for x, t in words]
+
+
+def test_ocr_a_heading_beside_its_first_rows_wrapped_label_gives_that_row_its_values():
+    """Scan 9102 (2021 template, labels and values centred, 7.5 pt at 300 dpi), the foot of
+    page 2: （六）其他处理's part before the break is its first row only, so the heading is centred
+    on that row, on the line of its values, while the row's own label 1.申请人无正当理由逾期不补正
+    … wraps over three lines, its first line above the values. The values went to a （六） row
+    (unmapped: a subtotal the 2021 template does not have): 7 cells lost. A heading holds no
+    values: they are the row's above."""
+    words = (_ocr_line(100, [(350, "申请人情况")])
+             + _ocr_line(115, [(300, "自然人"), (333, "商业企业"), (368, "科研机构"), (400, "社会公益组织"),
+                               (436, "法律服务机构"), (476, "其他"), (508, "总计")])
+             + _ocr_line(140, [(76, "三、本年度办理结果"), (114, "(一)予以公开")], "1 2 3 4 5 6 21".split())
+             + _ocr_line(155, [(114, "(五)不予处理")])
+             + _ocr_line(170, [(170, "1.信访举报投诉类申请")], "7 8 9 10 11 12 57".split())
+             + _ocr_line(184, [(170, "2.重复申请")], "21 59 47 41 41 3 212".split())
+             + _ocr_line(198, [(170, "1.申请人无正当理由逾期不补正")])
+             + _ocr_line(209, [(114, "(六)其他处理"), (168, "、行政机关不再处理其政府信息")],
+                         "19 18 22 29 31 44 163".split())
+             + _ocr_line(218, [(171, "公开申请")]))
+    from pipelines.core.pdf_positions import PositionReader
+
+    reader = PositionReader(repair_s3=True)
+    rows = [[c.text for c in row] for t in reader.page_tables(2, words) for row in t.rows]
+    assert ["(六)其他处理", "1.申请人无正当理由逾期不补正", "19", "18", "22", "29", "31", "44", "163"] in rows
+    assert not any(r[0] == "(六)其他处理" and any(x.isdigit() for x in r[1:]) and "1.申请人" not in r[1]
+                   for r in rows)
+    assert reader.unplaced == []
