@@ -173,6 +173,10 @@ class PositionReader:
     _digit_steps: dict = field(default_factory=dict)  # pen steps after each digit, per size
 
     def page_tables(self, number: int, words: list[dict]) -> list[Table]:
+        if self.repair_s3:
+            # OCR boxes two label columns set close as one word ((三)不予1.属于国家秘密): the row's
+            # own label starts at the inner ordinal (the text route splits them in _label_blocks)
+            words = [p for w in words for p in ([w] if _numeric(w) else _split_at_ordinals(w))]
         lines = lines_of(split_touching_numbers(words, self._digit_steps))
         tables: list[Table] = []
         rows: list[tuple[list[Cell], list[Cell]]] = []  # (label cells, value cells)

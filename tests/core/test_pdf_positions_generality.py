@@ -123,3 +123,21 @@ def test_ocr_a_heading_beside_its_first_rows_wrapped_label_gives_that_row_its_va
     assert not any(r[0] == "(六)其他处理" and any(x.isdigit() for x in r[1:]) and "1.申请人" not in r[1]
                    for r in rows)
     assert reader.unplaced == []
+
+
+def test_ocr_two_labels_read_as_one_word_are_split_at_the_inner_ordinal():
+    """Scan 9363 (150 dpi, 10 pt, label columns set close): OCR gave （三）不予 and 1.属于国家秘密
+    as one box, so the row's own ordinal was taken to be （三）'s and the row went unmapped (and
+    its identities with it: 14 cells lost). The row's label starts at the inner ordinal."""
+    words = (_ocr_line(100, [(350, "申请人情况")])
+             + _ocr_line(115, [(300, "自然人"), (333, "商业企业"), (368, "科研机构"), (400, "社会公益组织"),
+                               (436, "法律服务机构"), (476, "其他"), (508, "总计")])
+             + _ocr_line(140, [(76, "三、本年度办理结果"), (114, "(一)予以公开")], "1 2 3 4 5 6 21".split())
+             + _ocr_line(160, [(114, "(三)不予1.属于国家秘密")], "5 9 9 9 5 7 44".split())
+             + _ocr_line(175, [(170, "2.其他法律行政法规禁止公开")], "1 1 1 1 1 1 6".split()))
+    from pipelines.core.pdf_positions import PositionReader
+
+    reader = PositionReader(repair_s3=True)
+    rows = [[c.text for c in row] for t in reader.page_tables(2, words) for row in t.rows]
+    assert ["(三)不予公开", "1.属于国家秘密", "5", "9", "9", "9", "5", "7", "44"] in rows
+    assert ["(三)不予公开", "2.其他法律行政法规禁止公开", "1", "1", "1", "1", "1", "1", "6"] in rows
