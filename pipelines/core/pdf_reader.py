@@ -782,7 +782,9 @@ def _values_merged(tables: list[Table]) -> bool:
                 lines_with_numbers = [ln for ln in c.text.split("\n") if _NUMBER_TOKEN.search(ln)]
                 if len(lines_with_numbers) >= 2:
                     return True
-                if len(_NUMBER_TOKEN.findall(c.text)) >= 2 and "\n" not in c.text:
+                # per line: a label and a row's numbers in one cell ("一、本年新收…⏎98 123 93 …",
+                # a lone data row under a three-line header) hold several numbers on a line too
+                if any(len(_NUMBER_TOKEN.findall(ln)) >= 2 for ln in c.text.split("\n")):
                     return True
     return False
 
