@@ -1,8 +1,10 @@
 """The all-assets job on the Celery executor, for real: a Redis broker on 127.0.0.1 and two
 `dagster-celery` worker processes started here, sharing one data folder and Dagster storage with
-this process. The run's steps are executed by the workers (not by this process), both workers
-take steps, and the published warehouse holds the same facts as the local in-process run of the
-same county (the session's `pipeline` fixture)."""
+this process, and the raw store and staging on object storage (a moto S3 server on 127.0.0.1, as
+$XXGK_RAW_URL and $XXGK_STAGING_URL). The run's steps are executed by the workers (not by this
+process), both workers take steps, the raw bytes and staging tables are objects in the bucket,
+and the published warehouse holds the same facts as the local in-process run of the same county
+(the session's `pipeline` fixture)."""
 from __future__ import annotations
 
 import contextlib
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.distributed
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 COUNTY = "sample_county"
+BUCKET = "xxgk-province"
 WORKERS = ("xxgk-w1", "xxgk-w2")
 # The worker config the README gives: the broker (and results backend) from $XXGK_CELERY_BROKER.
 WORKER_YAML = """\
@@ -100,8 +103,12 @@ def _workers_answering(url: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def celery_run(tmp_path_factory, dbt_manifest):
-    """(data folder, the run's result, the run's event log entries, the test process's pid)."""
+def celery_run(tmp_path_factory, dbt_manifest, pipeline):
+    """(data folder, the run's result, the run's event log entries, the test process's pid, the
+    keys of the objects in the bucket after the run).
+
+    The local run (`pipeline`) goes first: once a Celery client lives in this process, kombu's
+    after-fork hook can crash the extraction's forked workers of a later in-process run."""
     import dagster as dg
 
     tmp = tmp_path_factory.mktemp("celery")
@@ -111,6 +118,19 @@ def celery_run(tmp_path_factory, dbt_manifest):
     broker = f"redis://127.0.0.1:{port}/0"
     procs: list[subprocess.Popen] = []
     with pytest.MonkeyPatch.context() as mp, contextlib.ExitStack() as stack:
+        import boto3
+        from moto import server as moto_server
+
+        s3 = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        s3.start()
+        stack.callback(s3.stop)
+        endpoint = "http://{}:{}".format(*s3.get_host_and_port())
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                     aws_secret_access_key="test").create_bucket(Bucket=BUCKET)
+        for name, value in {"XXGK_RAW_URL": f"s3://{BUCKET}/raw", "XXGK_STAGING_URL": f"s3://{BUCKET}/staging",
+                            "XXGK_S3_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test",
+                            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            mp.setenv(name, value)  # the workers inherit them below
         mp.setenv("XXGK_DATA_DIR", str(data))
         mp.setenv("DAGSTER_HOME", str(home))
         mp.delenv("XXGK_SAMPLE_BASE_URL", raising=False)
@@ -154,7 +174,11 @@ def celery_run(tmp_path_factory, dbt_manifest):
                 dg.reconstructable(celery_all_assets_job), instance=instance, tags=tags,
                 run_config=CELERY_RUN_CONFIG)  # the broker from $XXGK_CELERY_BROKER, as the README runs it
             entries = instance.all_logs(result.run_id)
-            yield data, result, entries, os.getpid()
+            objects = [o["Key"] for page in boto3.client(
+                "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                aws_secret_access_key="test").get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+                for o in page.get("Contents", [])]
+            yield data, result, entries, os.getpid(), objects
         finally:
             for p in reversed(procs):
                 _stop(p)
@@ -175,7 +199,7 @@ def _steps_by_worker(entries) -> dict[str, str]:
 
 
 def test_the_run_succeeds_with_every_step_executed_by_a_worker(celery_run):
-    _, result, entries, my_pid = celery_run
+    _, result, entries, my_pid, _ = celery_run
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     succeeded = {e.dagster_event.step_key for e in entries
                  if e.dagster_event is not None and e.dagster_event.event_type_value == "STEP_SUCCESS"}
@@ -196,7 +220,7 @@ def test_the_run_succeeds_with_every_step_executed_by_a_worker(celery_run):
 def test_both_workers_took_steps(celery_run):
     """The plan has parallel steps (five identity checks beside the raw load, after report_facts),
     so with one slot each both workers are handed some."""
-    _, _, entries, _ = celery_run
+    _, _, entries, _, _ = celery_run
     by_worker = _steps_by_worker(entries)
     assert set(by_worker.values()) == set(WORKERS), by_worker
     pids = {w: {e.dagster_event.pid for e in entries if e.dagster_event is not None
@@ -216,7 +240,7 @@ def _facts(data: Path) -> list[tuple]:
 
 
 def test_the_published_warehouse_equals_the_local_run(celery_run, pipeline):
-    data, result, _, _ = celery_run
+    data, result, _, _, _ = celery_run
     assert result.success
     local_data, local_result = pipeline
     assert local_result.success
@@ -227,6 +251,25 @@ def test_the_published_warehouse_equals_the_local_run(celery_run, pipeline):
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as a, \
             duckdb.connect(str(local_data / "warehouse.duckdb"), read_only=True) as b:
         assert a.execute(documents).fetchall() == b.execute(documents).fetchall()
+
+
+def test_raw_bytes_and_staging_tables_are_objects_in_the_bucket(celery_run):
+    """What machines would share over object storage went there: every downloaded report's bytes
+    and every staging table of the county; the data folder keeps no raw blob and no staging table
+    (only the per-machine extraction cache)."""
+    data, result, _, _, objects = celery_run
+    assert result.success
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        raw_paths = {r[0] for r in con.execute(
+            "select raw_path from raw.documents where raw_path is not null").fetchall()}
+    assert len(raw_paths) > 50
+    assert raw_paths <= {k for k in objects if k.startswith("raw/")}  # raw/<sha[:2]>/<sha>, as on disk
+    staged = {k for k in objects if k.startswith("staging/")}
+    for table in ("documents", "facts", "identity_checks", "expected_orgs", "crawl_documents"):
+        assert f"staging/{table}/{COUNTY}.parquet" in staged, table
+    assert not list((data / "raw").glob("??/*"))  # no blob on the local disk
+    assert not list((data / "staging").rglob("*.parquet"))  # no staging table on the local disk
+    assert list((data / "staging" / "extracted").glob("*.json"))  # the extraction cache stays local
 
 
 def test_the_celery_job_exists_only_where_dagster_celery_imports(monkeypatch, dbt_manifest):
