@@ -31,6 +31,28 @@ def _two_html_reports() -> list[tuple[dict, bytes, str]]:
     return out
 
 
+def _county_with_two_reports():
+    """County c1's registry (two downloaded inline reports, raw bytes in place) and an instance
+    that knows the partition: what a crawl leaves for extracted_reports."""
+    import dagster as dg
+
+    from pipelines.stages.crawl_stage import CRAWL_COLUMNS
+
+    rows = []
+    for t, data, sha in _two_html_reports():
+        raw = settings.data_dir() / "raw" / sha[:2] / sha
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        raw.write_bytes(data)
+        rows.append({c: None for c in CRAWL_COLUMNS} | {
+            "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
+            "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
+    with tables.county_scope("c1"):
+        tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("county", ["c1"])
+    return rows, instance
+
+
 def test_select_documents():
     assert select_documents(ROWS, documents=["ABABABAB"]) == {A}
     assert select_documents(ROWS, documents=["abab"]) == set()  # too short a prefix to be sure
@@ -66,21 +88,9 @@ def test_the_asset_reruns_what_the_launchpad_names_and_refuses_a_typo(tmp_path, 
 
     from pipelines.defs.ingest import extracted_reports
     from pipelines.defs.resources import XxgkSettings
-    from pipelines.stages.crawl_stage import CRAWL_COLUMNS
 
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
-    rows = []
-    for t, data, sha in _two_html_reports():
-        raw = settings.data_dir() / "raw" / sha[:2] / sha
-        raw.parent.mkdir(parents=True, exist_ok=True)
-        raw.write_bytes(data)
-        rows.append({c: None for c in CRAWL_COLUMNS} | {
-            "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
-            "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
-    with tables.county_scope("c1"):
-        tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("county", ["c1"])
+    rows, instance = _county_with_two_reports()
 
     def materialize(config: dict):
         return dg.materialize([extracted_reports], instance=instance, partition_key="c1", raise_on_error=False,
@@ -120,21 +130,9 @@ def test_a_year_backfill_tag_reruns_that_year_and_passes_a_county_without_it(tmp
     from pipelines.automation_names import RERUN_YEARS_TAG
     from pipelines.defs.ingest import extracted_reports
     from pipelines.defs.resources import XxgkSettings
-    from pipelines.stages.crawl_stage import CRAWL_COLUMNS
 
     monkeypatch.setenv("XXGK_DATA_DIR", str(tmp_path / "data"))
-    rows = []
-    for t, data, sha in _two_html_reports():
-        raw = settings.data_dir() / "raw" / sha[:2] / sha
-        raw.parent.mkdir(parents=True, exist_ok=True)
-        raw.write_bytes(data)
-        rows.append({c: None for c in CRAWL_COLUMNS} | {
-            "source_id": "c1", "document_url": t["document_url"], "org_id": t["org_id"], "year": t["year"],
-            "sha256": sha, "raw_path": f"raw/{sha[:2]}/{sha}", "in_latest_crawl": True})
-    with tables.county_scope("c1"):
-        tables.write_table("crawl_documents", rows, CRAWL_COLUMNS)
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("county", ["c1"])
+    rows, instance = _county_with_two_reports()
 
     def materialize(tag: str | None):
         return dg.materialize([extracted_reports], instance=instance, partition_key="c1", raise_on_error=False,
