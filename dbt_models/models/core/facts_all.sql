@@ -1,12 +1,5 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ delete_changed_partitions() }}",
-    post_hook="{{ record_built_partitions() }}",
-) }}
 -- depends_on: {{ ref('stg_documents') }}, {{ ref('stg_partition_loads') }}
--- Incremental per county (macros/incremental_partitions.sql).
+-- Incremental per county (macros/incremental_partitions.sql; configured in dbt_project.yml).
 -- Facts of every parsed document (all versions), plus derived facts (spec §11):
 --   t3.result.{withheld,unable,not_processed}.subtotal:<c>  sum of the sub-rows
 --   t3.result.other.total:<c> for 2021-layout reports      no_correction + unpaid_fee + misc

@@ -1,13 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ delete_changed_partitions() }}",
-    post_hook="{{ record_built_partitions() }}",
-) }}
 -- depends_on: {{ ref('stg_documents') }}, {{ ref('stg_partition_loads') }}
 -- Facts of the latest parsed version of each org x year, with the org and year on each row.
--- Incremental per county (macros/incremental_partitions.sql).
+-- Incremental per county (macros/incremental_partitions.sql; configured in dbt_project.yml).
 select
     d.org_id,
     d.org_name,

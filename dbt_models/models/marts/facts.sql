@@ -1,14 +1,7 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ delete_changed_partitions() }}",
-    post_hook="{{ record_built_partitions() }}",
-) }}
 -- depends_on: {{ ref('stg_documents') }}, {{ ref('stg_partition_loads') }}
 {%- set derived_labels = derived_row_labels() -%}
 -- One row per document x code for every parsed version of every placed org x year.
--- Incremental per county (macros/incremental_partitions.sql).
+-- Incremental per county (macros/incremental_partitions.sql; configured in dbt_project.yml).
 -- Every row carries its Chinese labels as printed in the statutory template (section, row path,
 -- column): from items.csv, and for the derived subtotals (not in items.csv) the parent row's
 -- label plus 小计, with the column label of the same applicant column.
