@@ -1,10 +1,12 @@
-"""Shared fixtures: paths to the shared corpus and a dbt manifest built once per session."""
+"""Shared fixtures: paths to the shared corpus, a dbt manifest built once per session, and a real
+S3 API on 127.0.0.1."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -59,3 +61,22 @@ def pipeline(tmp_path_factory, dbt_manifest):
             from pipelines.launch import execute_county_in_process
             result = execute_county_in_process(instance, raise_on_error=False)
     return data, result
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A moto S3 server (a real S3 API over HTTP) on a free port of 127.0.0.1, once per session:
+    `endpoint`, a boto3 `client`, and `env`, the variables that point the pipeline (and any worker
+    process started with them) at it. Each test module makes its own bucket."""
+    import boto3
+    from moto import server as moto_server
+
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = "http://{}:{}".format(*server.get_host_and_port())
+    env = {"XXGK_S3_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                          aws_secret_access_key="test")
+    yield SimpleNamespace(endpoint=endpoint, client=client, env=env)
+    server.stop()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-import boto3
 import pytest
 from crawl_testkit import FAST
-from moto import server as moto_server
 
 from pipelines import settings
 from pipelines.crawl.rawstore import RawCorrupt, RawStore, sha256_hex
@@ -21,29 +19,19 @@ pytestmark = pytest.mark.skipif(not REPORT.exists(), reason="data/sample_portal/
 
 
 @pytest.fixture(scope="module")
-def s3_endpoint():
-    """A moto S3 server on a free port of 127.0.0.1, with one bucket."""
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")
-    client.create_bucket(Bucket=BUCKET)
-    yield endpoint, client
-    server.stop()
+def s3_bucket(s3_server):
+    """The session's S3 server, with this module's bucket."""
+    s3_server.client.create_bucket(Bucket=BUCKET)
+    return s3_server
 
 
 @pytest.fixture
-def s3_store(s3_endpoint, data_dir, monkeypatch, request):
+def s3_store(s3_bucket, data_dir, monkeypatch, request):
     """A RawStore on s3://xxgk-raw/<test name>/raw, configured only through the environment."""
-    endpoint, client = s3_endpoint
     prefix = f"{request.node.name}/raw"
-    for name, value in {"XXGK_RAW_URL": f"s3://{BUCKET}/{prefix}", "XXGK_S3_ENDPOINT_URL": endpoint,
-                        "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {"XXGK_RAW_URL": f"s3://{BUCKET}/{prefix}", **s3_bucket.env}.items():
         monkeypatch.setenv(name, value)
-    return RawStore(), client, prefix
+    return RawStore(), s3_bucket.client, prefix
 
 
 def _object(client, key: str) -> bytes:

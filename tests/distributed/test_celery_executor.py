@@ -103,7 +103,7 @@ def _workers_answering(url: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def celery_run(tmp_path_factory, dbt_manifest, pipeline):
+def celery_run(tmp_path_factory, dbt_manifest, pipeline, s3_server):
     """(data folder, the run's result, the run's event log entries, the test process's pid, the
     keys of the objects in the bucket after the run).
 
@@ -118,18 +118,9 @@ def celery_run(tmp_path_factory, dbt_manifest, pipeline):
     broker = f"redis://127.0.0.1:{port}/0"
     procs: list[subprocess.Popen] = []
     with pytest.MonkeyPatch.context() as mp, contextlib.ExitStack() as stack:
-        import boto3
-        from moto import server as moto_server
-
-        s3 = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        s3.start()
-        stack.callback(s3.stop)
-        endpoint = "http://{}:{}".format(*s3.get_host_and_port())
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                     aws_secret_access_key="test").create_bucket(Bucket=BUCKET)
+        s3_server.client.create_bucket(Bucket=BUCKET)
         for name, value in {"XXGK_RAW_URL": f"s3://{BUCKET}/raw", "XXGK_STAGING_URL": f"s3://{BUCKET}/staging",
-                            "XXGK_S3_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test",
-                            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+                            **s3_server.env}.items():
             mp.setenv(name, value)  # the workers inherit them below
         mp.setenv("XXGK_DATA_DIR", str(data))
         mp.setenv("DAGSTER_HOME", str(home))
@@ -174,10 +165,8 @@ def celery_run(tmp_path_factory, dbt_manifest, pipeline):
                 dg.reconstructable(celery_all_assets_job), instance=instance, tags=tags,
                 run_config=CELERY_RUN_CONFIG)  # the broker from $XXGK_CELERY_BROKER, as the README runs it
             entries = instance.all_logs(result.run_id)
-            objects = [o["Key"] for page in boto3.client(
-                "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                aws_secret_access_key="test").get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
-                for o in page.get("Contents", [])]
+            objects = [o["Key"] for page in s3_server.client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+                       for o in page.get("Contents", [])]
             yield data, result, entries, os.getpid(), objects
         finally:
             for p in reversed(procs):

@@ -3,10 +3,8 @@ their tables and states into a real moto S3 server on 127.0.0.1 through fsspec/s
 load reads them from there into a real DuckDB file, one county at a time."""
 from __future__ import annotations
 
-import boto3
 import duckdb
 import pytest
-from moto import server as moto_server
 
 from pipelines import settings
 from pipelines.stages import listing_probe, tables
@@ -19,29 +17,20 @@ BUCKET = "xxgk-staging"
 
 
 @pytest.fixture(scope="module")
-def s3_endpoint():
-    """A moto S3 server on a free port of 127.0.0.1, with one bucket."""
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")
-    client.create_bucket(Bucket=BUCKET)
-    yield endpoint, client
-    server.stop()
+def s3_bucket(s3_server):
+    """The session's S3 server, with this module's bucket."""
+    s3_server.client.create_bucket(Bucket=BUCKET)
+    return s3_server
 
 
 @pytest.fixture
-def s3_staging(s3_endpoint, tmp_path, monkeypatch, request):
+def s3_staging(s3_bucket, tmp_path, monkeypatch, request):
     """Staging on s3://xxgk-staging/<test name>/staging, configured only through the environment."""
-    endpoint, client = s3_endpoint
     prefix = f"{request.node.name}/staging"
     for name, value in {"XXGK_DATA_DIR": str(tmp_path), "XXGK_STAGING_URL": f"s3://{BUCKET}/{prefix}",
-                        "XXGK_S3_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test",
-                        "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+                        **s3_bucket.env}.items():
         monkeypatch.setenv(name, value)
-    return client, prefix
+    return s3_bucket.client, prefix
 
 
 def _keys(client, prefix: str) -> list[str]:
