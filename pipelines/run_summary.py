@@ -79,6 +79,7 @@ def current_document_states() -> dict:
     """Parse outcome of each document the latest crawl found (history versions not counted)."""
     from pipelines.stages import tables
     from pipelines.stages.extract_stage import load_result
+    from pipelines.stages.facts_stage import NOT_EXTRACTED
 
     if not tables.exists("crawl_documents"):
         return {}
@@ -90,7 +91,7 @@ def current_document_states() -> dict:
         result = None if row["error_kind"] or not row["sha256"] else load_result(row["sha256"])
         status = (result or {}).get("status", "failed")
         if status == "failed":
-            kind = row["error_kind"] or ((result or {}).get("error") or {}).get("kind") or "not_extracted"
+            kind = row["error_kind"] or ((result or {}).get("error") or {}).get("kind") or NOT_EXTRACTED
             kinds[kind] = kinds.get(kind, 0) + 1
             failed += 1
         else:

@@ -582,17 +582,11 @@ def map_document(doc: Document) -> Mapping:
 STRAY_NUMBER = "printed number not placed in any cell"
 
 
-def _number_lines(text: str | None) -> list[str]:
-    """The numbers on the lines of a multi-line cell that hold numbers only: a row's values that
-    ended up inside its label's cell ("一、本年新收…⏎98 123 93 …") are printed numbers too."""
-    if not text or "\n" not in text:
-        return []
-    out = []
-    for line in text.split("\n"):
-        tokens = line.split()
-        if tokens and all(is_number(t) for t in tokens):
-            out.extend(tokens)
-    return out
+def _has_number_line(text: str | None) -> bool:
+    """A multi-line cell with a line of numbers only: a row's values that ended up inside its
+    label's cell ("一、本年新收…⏎98 123 93 …") are printed numbers too."""
+    return bool(text) and "\n" in text and any(
+        line.split() and all(is_number(t) for t in line.split()) for line in text.split("\n"))
 
 
 def list_unplaced_numbers(parts: dict[str, list[list[Cell]]], m: Mapping) -> None:
@@ -605,7 +599,7 @@ def list_unplaced_numbers(parts: dict[str, list[list[Cell]]], m: Mapping) -> Non
     for section, rows in parts.items():
         for row in rows:
             stray = [c for _, c in _live(row) if id(c) not in placed and id(c) not in m.listed
-                     and not c.unread and (is_number(c.text) or _number_lines(c.text))]
+                     and not c.unread and (is_number(c.text) or _has_number_line(c.text))]
             if stray:
                 label = "".join(norm(c.text) for _, c in _live(row) if not is_value_like(c.text))
                 _unmapped(m, section, label, stray, STRAY_NUMBER)

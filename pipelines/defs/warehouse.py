@@ -66,13 +66,11 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse_duckdb: WarehouseDuc
     counts = load_staging(settings.staging_url(), warehouse_duckdb.path(), stats,
                           connect=warehouse_duckdb.get_connection) or {}
     context.log.info(f"raw load: {stats.get('reloaded', 0)} county file(s) reloaded, {stats.get('kept', 0)} unchanged")
+    files = {"county_files_reloaded": int(stats.get("reloaded", 0)),
+             "county_files_unchanged": int(stats.get("kept", 0))}
     for t in RAW_TABLES:
-        yield dg.MaterializeResult(asset_key=["raw", t], metadata={
-            "rows": int(counts.get(t, 0)), "county_files_reloaded": int(stats.get("reloaded", 0)),
-            "county_files_unchanged": int(stats.get("kept", 0))})
-    yield dg.MaterializeResult(asset_key=["raw", LOAD_LOG], metadata={
-        "county_files_reloaded": int(stats.get("reloaded", 0)),
-        "county_files_unchanged": int(stats.get("kept", 0))})
+        yield dg.MaterializeResult(asset_key=["raw", t], metadata={"rows": int(counts.get(t, 0)), **files})
+    yield dg.MaterializeResult(asset_key=["raw", LOAD_LOG], metadata=files)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=DUCKDB_POOL,
