@@ -147,6 +147,69 @@ def connected_rule_tables(h: list[Rule], v: list[Rule], reach: float, *, min_rul
     return [(th, tv) for _, th, tv in sorted(out, key=lambda t: t[0])]
 
 
+def _merged_collinear(rules: list[Rule], tol: float, gap: float) -> list[Rule]:
+    """Rules at one position (within `tol`) whose pieces overlap or nearly meet -> one rule each."""
+    out: list[Rule] = []
+    for group in groups_1d([s[0] for s in rules], tol):
+        at = sum(group) / len(group)
+        pieces = sorted((s for s in rules if group[0] - 1e-9 <= s[0] <= group[-1] + 1e-9),
+                        key=lambda s: s[1])
+        start, end = pieces[0][1], pieces[0][2]
+        for _, a, b in pieces[1:]:
+            if a <= end + gap:
+                end = max(end, b)
+            else:
+                out.append((at, start, end))
+                start, end = a, b
+        out.append((at, start, end))
+    return out
+
+
+def joined_rules(h: list[Rule], v: list[Rule], reach: float, tol: float = 1.5,
+                 gap: float = 4.0) -> tuple[list[Rule], list[Rule]]:
+    """One table's rules without the strays: a line is kept when it ends on the table's lines.
+
+    A ruled table's lines end where they meet its other lines, or at its outer edge (a table
+    cut by a page break may lack its last rule). A stroke that ends in the middle of a cell is
+    no border: the arc of a seal stamped over the table, or a signature's stroke, seen as a
+    short straight line in a scanned image. Left in, it would split the cells it crosses into
+    extra columns or rows and every value of those rows would be read shifted or not at all.
+
+    Collinear pieces are joined first (within `gap`: a scanned line broken by noise). A line
+    (every piece at one position) is kept when at least two of its pieces' ends meet a rule
+    across it or lie at the table's edge: a line broken by a wider gap still has its two outer
+    ends joined; a stray stroke has at most one (it may start near a border). Without rules
+    across (no verticals), rules are kept as they are.
+    """
+    h = _merged_collinear(list(h), tol, gap)
+    v = _merged_collinear(list(v), tol, gap)
+    if not h or not v:
+        return h, v
+
+    def joined_ends(pieces: list[Rule], across: list[Rule]) -> int:
+        lo = min(s[0] for s in across)
+        hi = max(s[0] for s in across)
+        return sum(1 for p in pieces for end in (p[1], p[2])
+                   if end <= lo + reach or end >= hi - reach
+                   or any(abs(s[0] - end) <= reach and s[1] - reach <= p[0] <= s[2] + reach for s in across))
+
+    def kept(rules: list[Rule], across: list[Rule]) -> list[Rule]:
+        out = []
+        for group in groups_1d([s[0] for s in rules], tol):
+            pieces = [s for s in rules if group[0] - 1e-9 <= s[0] <= group[-1] + 1e-9]
+            if joined_ends(pieces, across) >= 2:
+                out.extend(pieces)
+        return out
+
+    for _ in range(3):  # a stray dropped may leave another one's end free
+        kept_h = kept(h, v)
+        kept_v = kept(v, kept_h or h)
+        if (len(kept_h), len(kept_v)) == (len(h), len(v)):
+            break
+        h, v = kept_h, kept_v
+    return h, v
+
+
 def grid_from_rules(h: list[Rule], v: list[Rule] = (), tol: float = 1.5,
                     text: Iterable[tuple[float, float, float, float]] = ()) -> RuleGrid | None:
     """One table's rules -> its grid: edges and merged spans (None: fewer than two edges a way).

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 OCR_DPI = 200
 # a recognised number below this score is not read: its cell is listed as unread (never guessed)
 OCR_MIN_SCORE = 0.8
+# grey levels under which a cell's ink is kept when a blank cell is read again without the
+# lighter ink over it (print is near black, blurred to ~100 at its edges; a grey seal ~130-160)
+DARK_INK_LEVELS = (100, 115)
 _ENGINE = None
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
 _JUNK = re.compile(r"^[\W_]+$")  # punctuation or speckle only
@@ -392,11 +395,14 @@ def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
     a value cell the detector left empty is recognised again from its own crop
     (`_reread_blank_cells`).
     """
-    from .geometry import connected_rule_tables, grid_from_rules
+    from .geometry import connected_rule_tables, grid_from_rules, joined_rules
     from .pdf_reader import table_from_grid
 
     tables = []
     for th, tv in connected_rule_tables(lines.get("h", []), lines.get("v", []), RULE_REACH):
+        # a seal's arc or a pen stroke over the table is seen as a short line too: only lines
+        # that end on the table's other lines are its borders
+        th, tv = joined_rules(th, tv, RULE_REACH, tol=RULE_TOL)
         # the columns of a picture's table come from its verticals: a scanned rule is one long
         # piece, its ends are no cell borders (a table without verticals is left to the
         # word-position reader); one column is a frame drawn around text (a title box)
@@ -439,20 +445,35 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
             if cell.covered or cell.bbox is None or cell.text.strip():
                 continue
             got = read_cell_crop(grey, cell.bbox, scale)
+            unsure = None
+            if got is None:
+                # print is the darkest ink on the page: with the lighter ink taken out (a grey
+                # seal's characters over the number, which colour cannot separate in a grey scan)
+                # the digit may read; never trusted on its score alone, only an identity vouches
+                for level in DARK_INK_LEVELS:
+                    got = read_cell_crop(grey, cell.bbox, scale, darker_than=level)
+                    if got is not None:
+                        unsure = (f"OCR read this number only after ink lighter than {level}/255 was "
+                                  "taken out (a seal over it?)")
+                        break
             if got is None:
                 continue
             text, score = got
             cell.text = text
             if score < OCR_MIN_SCORE:
-                cell.unsure = f"OCR unsure of this number (score {score:.2f}, read from the cell alone)"
+                unsure = f"OCR unsure of this number (score {score:.2f}, read from the cell alone)"
+            cell.unsure = unsure or cell.unsure
             read += 1
     return read
 
 
-def read_cell_crop(grey, bbox, scale: float, inset_pt: float = 1.5) -> tuple[str, float] | None:
+def read_cell_crop(grey, bbox, scale: float, inset_pt: float = 1.5,
+                   darker_than: int | None = None) -> tuple[str, float] | None:
     """One cell's box (points) cut from the page image inside its rules and recognised alone.
 
     None when the crop holds no ink (a printed blank stays blank) or does not read as a number.
+    `darker_than`: pixels at or above this grey level are made paper first (only the darkest
+    ink, the print, is recognised).
     """
     import cv2
     import numpy as np
@@ -464,6 +485,8 @@ def read_cell_crop(grey, bbox, scale: float, inset_pt: float = 1.5) -> tuple[str
     if px1 - px0 < 4 or py1 - py0 < 4:
         return None
     crop = grey[py0:py1, px0:px1]
+    if darker_than is not None:
+        crop = np.where(crop < darker_than, crop, 255).astype(np.uint8)
     ink = crop < 128
     if ink.sum() < 6:
         return None  # no ink: a blank cell

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.core.geometry import (
-    connected_rule_tables, crossed, grid_from_rules, groups_1d, stacked_rule_tables)
+    connected_rule_tables, crossed, grid_from_rules, groups_1d, joined_rules, stacked_rule_tables)
 
 
 def ruled_grid(xs, ys, *, skip_h=(), skip_v=()):
@@ -140,3 +140,40 @@ def test_cell_rectangles_drawn_as_their_sides_give_the_same_cells():
     assert g.owner == [[(0, 0), (0, 1), (0, 1)],
                        [(0, 0), (1, 1), (1, 2)],
                        [(2, 0), (2, 1), (2, 2)]]
+
+
+def test_a_seals_arcs_over_a_ruled_table_are_no_borders():
+    """A seal stamped over a scanned table is seen as short straight strokes where its ring runs
+    near vertical or near horizontal. They end inside cells, not on the table's lines: dropped,
+    the grid is the table's own (before, rows under the seal read 9 values in 7 columns)."""
+    xs, ys = [50, 150, 200, 250, 300], [100, 120, 140, 160, 180]
+    h, v = ruled_grid(xs, ys, skip_v={(1, 0)})  # the label spans the first row's two columns
+    seal = [(213.0, 131.0, 149.5),  # the ring's left side: crosses the rule at 140, ends in cells
+            (287.5, 133.0, 151.0),  # its right side
+            (127.0, 202.0, 238.0)]  # its top, from near one vertical to the middle of a cell
+    kept_h, kept_v = joined_rules(h + [seal[2]], v + seal[:2], 3.0, tol=2.5)
+    assert sorted({round(s[0]) for s in kept_v}) == xs
+    assert sorted({round(s[0]) for s in kept_h}) == ys
+    g = grid_from_rules(kept_h, kept_v, tol=2.5)
+    assert g.xs == xs and g.ys == ys
+    assert g.owner[0][:2] == [(0, 0), (0, 0)]  # the label's span survives
+    # the same rules through grid_from_rules without the filter: the strokes make two extra
+    # columns and an extra row
+    assert grid_from_rules(h + [seal[2]], v + seal[:2], tol=2.5).shape == (5, 6)
+
+
+def test_joined_rules_keeps_broken_lines_and_a_table_cut_by_a_page_break():
+    # a vertical broken by noise (a 3 pt gap, under `gap`), and a table whose last row has no
+    # bottom rule (cut by the page break): its verticals end free at the table's edge
+    h = [(100, 50, 350), (130, 50, 350)]
+    v = [(50, 100, 116), (50, 119, 150), (200, 100, 150), (350, 100, 150)]
+    kept_h, kept_v = joined_rules(h, v, 3.0, tol=2.5)
+    assert kept_h == h
+    assert sorted(kept_v) == [(50, 100, 150), (200, 100, 150), (350, 100, 150)]
+    # a broken piece whose gap is too wide to join ends free inside the table: dropped,
+    # while its partner that ends at the bottom edge stays
+    v2 = [(50, 100, 110), (50, 121, 150), (200, 100, 150), (350, 100, 150)]
+    assert sorted(joined_rules(h, v2, 3.0, tol=2.5)[1]) == [(50, 100, 110), (50, 121, 150),
+                                                             (200, 100, 150), (350, 100, 150)]
+    # no verticals: nothing to end on, every rule is kept
+    assert joined_rules(h, [], 3.0) == (h, [])
