@@ -163,17 +163,15 @@ def corpus_bench(args) -> int:
 
 
 def _family_cases(args):
-    from tools.layout_family import FAMILIES, HELD_OUT_SEEDS, NEEDS_SOFFICE, TEST_SEEDS
+    from tools.layout_family import FAMILIES, HELD_OUT_SEEDS, TEST_SEEDS, missing_program
 
     wanted = [f for f in args.families.split(",") if f] or list(FAMILIES)
     unknown = set(wanted) - set(FAMILIES)
     if unknown:
         raise SystemExit(f"unknown families: {', '.join(sorted(unknown))}; one of {', '.join(FAMILIES)}")
-    import shutil
-
     for family in wanted:
-        if family in NEEDS_SOFFICE and shutil.which("soffice") is None:
-            print(f"{family}: skipped (LibreOffice not installed)")
+        if missing_program(family):
+            print(f"{family}: skipped ({missing_program(family)})")
             continue
         n = args.scan_seeds if family == "scan" else args.seeds
         for seed in TEST_SEEDS[family]:

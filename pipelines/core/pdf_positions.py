@@ -386,6 +386,7 @@ class PositionReader:
                 label_words.extend(rest)  # text right of the boundary without numbers: wrapped labels
         blocks, pitch = _label_blocks(label_words, self.pitch)
         self.pitch = pitch or self.pitch
+        blocks = _split_at_value_rows(blocks, [y for y, _ in value_rows])
         if section == "三":
             blocks = [b for b in blocks if not _heading_rest(b, blocks)]
         s3_2021 = section == "三" and (any("逾期不补正" in b.text or "收费通知" in b.text for b in blocks)
@@ -654,6 +655,50 @@ def _label_blocks(words: list[dict], known_pitch: float | None = None) -> tuple[
             target.words.append(w)
             prev = (w, target)
     return blocks, pitch
+
+
+def _split_at_value_rows(blocks: list[Block], ys: list[float]) -> list[Block]:
+    """Blocks cut where two value rows fall inside one block's lines.
+
+    Two one-line labels stacked a line apart with no rule between them (规章 / 行政规范性文件 in a
+    borderless table printed by a browser) join into one block as a wrapped label would; but a
+    wrapped label has one value row, so a block holding two has two labels. It is cut between
+    the two rows where its lines step furthest apart (a row's padding lies between two labels, a
+    wrap does not); when no step is the clear widest, the block stays whole and claims one row at
+    most (the other is reported, never given its neighbour's label)."""
+    out: list[Block] = []
+    work = list(blocks)
+    while work:
+        b = work.pop(0)
+        inside = sorted(y for y in ys if b.top - 1 <= y <= b.bottom + 1)
+        lines = lines_of(b.words)
+        base = [line[0]["baseline"] for line in lines]
+        cut = None
+        if len(inside) >= 2 and len(lines) >= 2:
+            lo, hi = inside[0], inside[1]
+            # a cut between line k and k+1 keeps the first row's values above it and the second's below
+            steps = [(base[k + 1] - base[k], k) for k in range(len(lines) - 1)
+                     if base[k] >= lo - 1 and base[k + 1] <= hi + 1]
+            steps.sort(reverse=True)
+            if len(steps) == 1 or (len(steps) > 1 and steps[0][0] - steps[1][0] > 0.5):
+                cut = steps[0][1]
+        if cut is None:
+            out.append(b)
+            continue
+        upper = {id(w) for line in lines[:cut + 1] for w in line}
+        lower = Block([w for w in b.words if id(w) not in upper])
+        # the lower label's bare ordinal (四、 its 、 leaving a wide gap) sits just left of its
+        # first line: it was left a block of its own when the words joined the label above
+        first = lines_of(lower.words)[0]
+        for o in work + out:
+            if (o is not b and o.words and split_ordinal(o.text)[0] is not None
+                    and not norm(split_ordinal(o.text)[1]) and abs(o.bottom - first[0]["baseline"]) <= 1
+                    and 0 <= first[0]["x0"] - o.x1 < 1.5 * _size(first[0])):
+                lower = Block(o.words + lower.words)
+                (work if o in work else out).remove(o)
+                break
+        work[:0] = [Block([w for w in b.words if id(w) in upper]), lower]
+    return out
 
 
 def _own_pitch(b: Block) -> float | None:

@@ -22,7 +22,7 @@ import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .geometry import RuleGrid, grid_from_rules, span_sets, stacked_rule_tables
+from .geometry import RuleGrid, cluster_means, grid_from_rules, groups_1d, span_sets, stacked_rule_tables
 from .model import Cell, Document, Table
 from .normalise import norm
 from .pdf_positions import PositionReader, unsure
@@ -356,11 +356,19 @@ def read_pages(data: bytes, char_pages=None, info: dict | None = None
     return pages, chars
 
 
+_OPENS_WITH_VALUES = re.compile(r"\s*(?:[+\-]?\d[\d.,]*\s+){2,}[+\-]?\d")
+
+
 def pick_table_pages(pages: list[PageInfo]) -> list[int]:
-    """Pages with table markers, plus a page sandwiched between two of them."""
+    """Pages with table markers, plus a page sandwiched between two of them, plus a page after
+    one of them that opens with a row of numbers (a table's rows carried over the page break
+    below a header printed at the foot of the page before: table 四's one row of values)."""
     marked = {p.number for p in pages if p.has_markers and not p.garbled}
     for p in pages:
         if p.number - 1 in marked and p.number + 1 in marked:
+            marked.add(p.number)
+    for p in pages:
+        if p.number - 1 in marked and not p.garbled and _OPENS_WITH_VALUES.match(p.text):
             marked.add(p.number)
     return sorted(marked)
 
@@ -382,6 +390,39 @@ def _grid_from_camelot(tb, page_height: float) -> RuleGrid:
             if r + 1 < nrows and not (cells[r][c].bottom or cells[r + 1][c].top):
                 union((r, c), (r + 1, c))
     return RuleGrid(xs, ys, [[find((r, c)) for c in range(ncols)] for r in range(nrows)])
+
+
+def _stepped_outline_spans(grid: RuleGrid, chars: list[dict]) -> RuleGrid:
+    """A grid whose spans at the table's left or right edge holding only a number printed
+    inside one of their rows, not their top one, are cut back into single cells.
+
+    A browser may print one row a column wider than the others (a row span counting a hidden
+    row, display:none, pushes that row's cells one column right): its last value stands beyond
+    the right border of the rows above, and Camelot joins that column over all the rows into a
+    tall span. Joined, the value goes to the span's top row (a row eight values long, the wide
+    row one short); cut, it stays in the row it is printed in, where the row's value count
+    decides (mapping.s3_row_values)."""
+    nrows, ncols = grid.shape
+    owner = [list(row) for row in grid.owner]
+    for (r0, c0) in {o for row in grid.owner for o in row}:
+        r1 = max(r for r in range(nrows) if grid.owner[r][c0] == (r0, c0))
+        c1 = max(c for c in range(ncols) if grid.owner[r0][c] == (r0, c0))
+        if r1 == r0 or not (c0 == 0 or c1 == ncols - 1):
+            continue
+        x0, x1, top, bottom = grid.xs[c0], grid.xs[c1 + 1], grid.ys[r0], grid.ys[r1 + 1]
+        inside = [ch for ch in chars if ch["text"].strip() and x0 <= _char_centre(ch)[0] < x1
+                  and top <= _char_centre(ch)[1] < bottom]
+        if not inside or not all(re.fullmatch(r"[\d.,+\-]", ch["text"]) for ch in inside):
+            continue
+        rows = {bisect_right(grid.ys, _char_centre(ch)[1]) - 1 for ch in inside}
+        r = rows.pop() if len(rows) == 1 else r0
+        if r == r0 or not (grid.ys[r] <= min(ch["top"] for ch in inside)
+                           and max(ch["bottom"] for ch in inside) <= grid.ys[r + 1]):
+            continue
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                owner[rr][cc] = (rr, cc)
+    return RuleGrid(grid.xs, grid.ys, owner)
 
 
 def _chars_text(chars: list[dict]) -> str:
@@ -521,11 +562,47 @@ def tables_from_words(data: bytes, number: int, chars: list[dict],
     words = _words(chars)
     boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for w in words]
     tables = []
-    for group in stacked_rule_tables(segs, RULE_TOL, _not_a_row(words)):
+    groups = stacked_rule_tables(segs, RULE_TOL, _not_a_row(words))
+    for k, group in enumerate(groups):
+        group = _closing_cut_rows(group, words, first=k == 0, last=k == len(groups) - 1)
         grid = grid_from_rules(group, tol=RULE_TOL, text=boxes)
         if grid is not None:
             tables.append(table_from_grid(number, grid, chars, "hrules+pdfium-chars"))
     return tables
+
+
+def _closing_cut_rows(group: list[tuple[float, float, float]], words: list[dict], first: bool, last: bool
+                      ) -> list[tuple[float, float, float]]:
+    """A table's rules plus an edge closing a row the page cut off from its rule.
+
+    A browser prints a table row split by a page break (or the first row of a continued table)
+    without the rule on the page side: the row's values lie above the table's first rule at the
+    top of the page, or below its last rule at the foot, outside every grid row. Such a band is
+    taken as one more row when it is all the page prints beyond the table, lies within the
+    table's width, is no taller than a row of the table allows, and prints two numbers at least.
+    """
+    ys = cluster_means([s[0] for s in group], RULE_TOL)
+    if len(ys) < 2:
+        return group
+    x0, x1 = min(s[1] for s in group), max(s[2] for s in group)
+    tallest = max(max(b - a for a, b in zip(ys, ys[1:])), 40.0)
+
+    def band_row(band: list[dict]) -> bool:
+        return (len(band) > 0 and all(x0 - 2 <= w["x0"] and w["x1"] <= x1 + 2 for w in band)
+                and max(w["bottom"] for w in band) - min(w["top"] for w in band) <= 1.5 * tallest
+                and sum(1 for w in band if _NUMBER_TOKEN.fullmatch(w["text"])) >= 2)
+
+    def centre(w: dict) -> float:
+        return (w["top"] + w["bottom"]) / 2
+
+    out = list(group)
+    above = [w for w in words if centre(w) < ys[0]]
+    if first and band_row(above):
+        out.append((min(w["top"] for w in above) - 1, x0, x1))
+    below = [w for w in words if centre(w) > ys[-1]]
+    if last and band_row(below):
+        out.append((max(w["bottom"] for w in below) + 1, x0, x1))
+    return out
 
 
 def _plumber_h_segments(data: bytes, number: int) -> list[tuple[float, float, float]]:
@@ -588,12 +665,22 @@ def _words(chars: list[dict]) -> list[dict]:
     """Runs of characters on one baseline without a wide gap: {x0, x1, top, bottom}."""
     out: list[dict] = []
     pens: list[tuple[dict, float | None]] = []  # per word: its last character, its em (pen step)
-    for ch in sorted(chars, key=lambda c: (round(c.get("baseline", c["bottom"]), 0), c["x0"])):
+    # characters by line, then left to right: a line is baselines within a point of its first
+    # (rounding to whole points split a line whose glyphs a browser set a few hundredths apart
+    # around .5 into two sequences, and a word in two)
+    def base(c: dict) -> float:
+        return c.get("baseline", c["bottom"])
+
+    starts = [g[0] for g in groups_1d((base(c) for c in chars), 1.0, chain=False)]
+    for ch in sorted(chars, key=lambda c: (bisect_right(starts, base(c)), c["x0"])):
         w = out[-1] if out else None
+        # the gap is measured in the larger of the two sizes: a thin glyph's size may be its own
+        # box (一 is a point high where the font gives no ascent and descent: Skia's subsets)
+        em = max(ch["size"], w["size"] if w else 0.0, 1)
         # a character far left of the word (a neighbour on a baseline rounded the other way)
         # starts a word of its own: only a word gap, or a small kerning overlap, joins
         if (w and abs(w["baseline"] - ch.get("baseline", ch["bottom"])) < 1.5
-                and -0.5 * max(ch["size"], 1) < ch["x0"] - w["x1"] < 0.6 * max(ch["size"], 1)
+                and -0.5 * em < ch["x0"] - w["x1"] < 0.6 * em
                 and not _pen_jumps(*pens[-1], ch)):
             w["x1"] = max(w["x1"], ch["x1"])
             w["top"], w["bottom"] = min(w["top"], ch["top"]), max(w["bottom"], ch["bottom"])
@@ -744,6 +831,7 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             if len(tb.cells) * len(tb.cells[0]) < 2:
                 continue  # a single ruled box is not a table
             grid = _grid_from_camelot(tb, height)
+            grid = _stepped_outline_spans(grid, chars[number])
             page_tables.append(table_from_grid(number, grid, chars[number], "camelot-lattice+pdfium-chars"))
         if not page_tables:
             rules = pages[number - 1].rules

@@ -12,11 +12,11 @@ import pytest
 from lxml import html as lxml_html
 
 from pipelines.core.codes import all_codes, layout_codes
-from tools.layout_family import FAMILIES, NEEDS_SOFFICE, draw
+from tools.layout_family import FAMILIES, NEEDS_CHROMIUM, NEEDS_SOFFICE, draw
 from tools.layout_family.score import score
 from tools.layout_family.values import domain_failures, identity_failures
 
-CHEAP = [f for f in FAMILIES if f not in NEEDS_SOFFICE and f != "scan"]
+CHEAP = [f for f in FAMILIES if f not in NEEDS_SOFFICE + NEEDS_CHROMIUM and f != "scan"]  # chromium: test_chromium_family.py
 
 
 @pytest.mark.parametrize("family", CHEAP)

@@ -13,11 +13,10 @@ check; remove a mark when the reader for it lands.
 """
 from __future__ import annotations
 
-import shutil
 import pytest
 
 from pipelines.core.extract import extract_bytes
-from tools.layout_family import FAMILIES, IMAGE_FAMILIES, NEEDS_SOFFICE, TEST_SEEDS
+from tools.layout_family import FAMILIES, IMAGE_FAMILIES, TEST_SEEDS, missing_program
 from tools.layout_family.score import score
 
 # Families whose test seeds the committed reader does not read fully yet, {family: reason}
@@ -42,8 +41,8 @@ def _extract(case):
 @pytest.fixture
 def run(drawn):
     def go(family: str, seed: int):
-        if family in NEEDS_SOFFICE and shutil.which("soffice") is None:
-            pytest.skip("LibreOffice (soffice) is not installed")
+        if missing_program(family):
+            pytest.skip(missing_program(family))
         case = drawn(family, seed)
         return (case, *_extract(case))
     return go

@@ -24,13 +24,30 @@ from . import fonts
 from .pdf import PdfParams
 
 TEXT_FAMILIES = ("grid", "hrules", "three_line", "borderless", "sideways", "rotate90", "upside_down",
-                 "page_break", "mixed", "word_html", "word_docx", "lo_docx", "lo_html")
+                 "page_break", "mixed", "word_html", "word_docx", "lo_docx", "lo_html", "chromium_html")
 IMAGE_FAMILIES = ("pasted_image", "scan")
 FAMILIES = TEXT_FAMILIES + IMAGE_FAMILIES
 NEEDS_SOFFICE = ("lo_docx", "lo_html")
+NEEDS_CHROMIUM = ("chromium_html",)     # HTML printed to PDF by headless Chromium (chromium.py)
+_DRAWABLE = FAMILIES
 # seeds the reader tests use (tests/layouts/test_reader_families.py): few, so the suite stays fast
-TEST_SEEDS = {f: (0,) if f in NEEDS_SOFFICE or f == "scan" else (0, 1) if f == "pasted_image" else (0, 1, 2)
-              for f in FAMILIES}
+# (chromium_html: 0 a portal page without borders, 8 a Word page whose hidden rows shift a row)
+TEST_SEEDS = {f: (0,) if f in NEEDS_SOFFICE or f == "scan" else (0, 8) if f in NEEDS_CHROMIUM
+              else (0, 1) if f == "pasted_image" else (0, 1, 2) for f in FAMILIES}
+
+
+def missing_program(family: str) -> str | None:
+    """Why `family` cannot be drawn on this machine (its producer is not installed), else None."""
+    import shutil
+
+    if family in NEEDS_SOFFICE and shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed"
+    if family in NEEDS_CHROMIUM:
+        from .chromium import available
+
+        if not available():
+            return "Chromium is not installed"
+    return None
 # seeds no test uses and no reader change was tuned on: `make bench-extract` measures them.
 # (Seeds 1000-1209 were looked at while the readers were written, so they are tuning seeds, like
 # the test seeds; 7000-7009 were the held-out seeds until their misses were studied. 8000-8009 have
@@ -162,15 +179,15 @@ def draw(family: str, seed: int, *, template: tuple[str, str] | None = None,
          identity_break: str | None = None, **param_overrides) -> Case:
     """One document of `family` for `seed`. Overrides: template, identity_break, and any PdfParams
     field (e.g. rules="none") for the ReportLab families."""
-    if family not in FAMILIES:
-        raise ValueError(f"unknown family {family!r}; one of {', '.join(FAMILIES)}")
+    if family not in _DRAWABLE:
+        raise ValueError(f"unknown family {family!r}; one of {', '.join(_DRAWABLE)}")
     from .report import draw_report
     from tools.sample_county.county import t3_row_codes
 
     rng = rng_for(family, seed)
     # LibreOffice wraps a number too wide for its column: keep totals to five digits there
     r = draw_report(rng, template=template, identity_break=identity_break,
-                    magnitudes=(9, 60, 400) if family in NEEDS_SOFFICE else None)
+                    magnitudes=(9, 60, 400) if family in NEEDS_SOFFICE + NEEDS_CHROMIUM else None)
     if family in ("word_html", "word_docx"):
         from . import word
 
@@ -179,6 +196,10 @@ def draw(family: str, seed: int, *, template: tuple[str, str] | None = None,
         from . import libreoffice
 
         data, suffix, params, info = libreoffice.render(family, r, rng)
+    elif family in NEEDS_CHROMIUM:
+        from . import chromium
+
+        data, suffix, params, info = chromium.render(r, rng)
     elif family == "scan":
         from . import scan
 
