@@ -193,21 +193,128 @@ def _segments(text: str, quad, chars) -> list[dict]:
     return out
 
 
-def _boxes(result) -> list[dict]:
-    """RapidOCR output -> words [{text, score, x0, x1, top, bottom}] in pixels."""
+def _boxes(result, rechecked: dict | None = None) -> list[dict]:
+    """RapidOCR output -> words [{text, score, x0, x1, top, bottom}] in pixels.
+
+    `rechecked`: {box index: (text, score, note)} read again (`_recheck_wide_numbers`); such a
+    box is one word carrying the note.
+    """
     out = []
     if result is None or getattr(result, "boxes", None) is None:
         return out
     words = getattr(result, "word_results", None) or ()
+    rechecked = rechecked or {}
     for k, (quad, text, score) in enumerate(zip(result.boxes, result.txts, result.scores)):
         chars = words[k] if k < len(words) and words[k] and words[k][0][2] is not None else None
+        note = None
+        if k in rechecked:
+            text, score, note = rechecked[k]
+            chars = None
         for seg in _segments(text, quad, chars):
             t = clean_text(seg["text"])
             if not t or _JUNK.match(t):
                 continue
             seg["text"], seg["score"] = t, float(score)
+            if note:
+                seg["note"] = note
             out.append(seg)
     return out
+
+
+def digit_widths(numbers: list[tuple[str, float]]):
+    """(digits, box width / height) of a page's numbers -> n -> typical width / height of an n-digit number.
+
+    Measured per digit count (the median, over three numbers or more); other counts are
+    extrapolated by the median step between neighbouring counts. None when fewer than two
+    counts are measured or the width does not grow with the digits.
+    """
+    import numpy as np
+
+    by_len: dict[int, list[float]] = {}
+    for text, ratio in numbers:
+        by_len.setdefault(len(text), []).append(ratio)
+    typical = {n: float(np.median(r)) for n, r in by_len.items() if len(r) >= 3}
+    steps = [typical[n + 1] - typical[n] for n in typical if n + 1 in typical]
+    if len(typical) < 2 or not steps or float(np.median(steps)) <= 0:
+        return None
+    step = float(np.median(steps))
+
+    def expected(n: int) -> float:
+        near = min(typical, key=lambda m: (abs(m - n), m))
+        return typical[near] + step * (n - near)
+
+    return expected
+
+
+def _recheck_wide_numbers(grey, result) -> dict[int, tuple[str, float, str]]:
+    """Numbers whose box is too wide for their digits, read again stretched; {box index: (text, score, note)}.
+
+    The recogniser emits one character per run of frames, so two equal digits set close (344
+    in a small, low-resolution picture) can collapse into one (34) with a high score. Such a
+    number's box is as wide as the page's numbers with one digit more: box width over height,
+    per digit count, is measured on the page itself (its median over at least three numbers). A
+    suspect box is recognised again stretched to twice its width, which gives every digit its
+    own frames; a reading with more digits that fits the box's width better replaces it, marked
+    with a note so that only an identity can vouch for it.
+    """
+    import cv2
+    import numpy as np
+
+    boxes = getattr(result, "boxes", None)
+    if boxes is None or not len(boxes):
+        return {}
+    numbers = []
+    for k, (quad, text) in enumerate(zip(boxes, result.txts)):
+        t = clean_text(text).replace(" ", "")
+        if t.isdigit():
+            xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+            h = max(ys) - min(ys)
+            if h >= 4:
+                numbers.append((k, t, (max(xs) - min(xs)) / h, quad))
+    expected = digit_widths([(t, ratio) for _, t, ratio, _ in numbers])
+    if expected is None:
+        return {}
+    step = expected(2) - expected(1)
+    suspects = [(k, t, ratio, quad) for k, t, ratio, quad in numbers if ratio >= expected(len(t)) + 0.5 * step]
+    if not suspects:
+        return {}
+    crops = []
+    for _, _, _, quad in suspects:
+        xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
+        crop = grey[max(0, min(ys)):max(ys) + 1, max(0, min(xs)):max(xs) + 1]
+        crop = cv2.resize(crop, None, fx=2.0, fy=1.0, interpolation=cv2.INTER_CUBIC)
+        crops.append(cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_GRAY2BGR))
+    eng = engine()
+    eng.update_params(return_word_box=False)  # the text alone (the page call sets its own)
+    again = eng.recognize_txt(crops)
+    out = {}
+    for (k, t, ratio, _), text, score in zip(suspects, again.txts, again.scores):
+        text = clean_text(text).replace(" ", "")
+        if (text.isdigit() and len(text) > len(t) and float(score) >= OCR_MIN_SCORE
+                and abs(ratio - expected(len(text))) < abs(ratio - expected(len(t)))):
+            out[k] = (text, float(score), f"OCR read {t} in a box as wide as {len(text)} digits; "
+                                          f"read again stretched: {text} (two equal digits had merged?)")
+    return out
+
+
+def _marked(tables: list, words: list[dict]) -> list:
+    """`tables`, each cell holding a number read again by `_recheck_wide_numbers` marked unsure
+    (an identity must vouch for it)."""
+    noted = [w for w in words if w.get("note")]
+    if not noted:
+        return tables
+    for table in tables:
+        for row in table.rows:
+            for cell in row:
+                if cell.bbox is None or cell.unsure or not cell.text:
+                    continue
+                x0, top, x1, bottom = cell.bbox
+                for w in noted:
+                    cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+                    if x0 <= cx <= x1 and top <= cy <= bottom and w["text"] in cell.text:
+                        cell.unsure = w["note"]
+                        break
+    return tables
 
 
 def _cx(b: dict) -> float:
@@ -320,17 +427,26 @@ def _drop_noise_among_numbers(boxes: list[dict]) -> int:
 def _words_pt(boxes: list[dict], scale: float) -> list[dict]:
     """Pixel words -> PositionReader words in PDF points (origin top-left).
 
-    The words of one text line share one baseline (the line's lowest box bottom), since
-    lines_of groups by baseline and OCR boxes of one line differ by a pixel or two.
+    The words of one text line share one baseline (the lowest box bottom among them), since
+    lines_of groups by baseline and OCR boxes of one line differ by a pixel or two. A row of
+    boxes can hold more than one text line: a label wrapped over two lines with its row's
+    numbers centred between them chains both lines into one row, so only bottoms within a
+    third of a line's height of each other share a baseline (one baseline for both lines
+    would join them into one, the second line first where it starts further left).
     """
+    from .geometry import groups_1d
+
     out = []
     for row in _rows(boxes):
-        baseline = max(b["bottom"] for b in row) / scale
+        height = sorted(b["bottom"] - b["top"] for b in row)[len(row) // 2]
+        lows = groups_1d([b["bottom"] for b in row], 0.33 * height, chain=False)
+        line_of = {bottom: max(group) / scale for group in lows for bottom in group}
         for b in sorted(row, key=lambda b: b["x0"]):
+            baseline = line_of[b["bottom"]]
             out.append({"text": b["text"], "x0": b["x0"] / scale, "x1": b["x1"] / scale,
                         "top": b["top"] / scale, "bottom": b["bottom"] / scale, "baseline": baseline,
                         "size": (b["bottom"] - b["top"]) / scale, "ocr_score": b["score"],
-                        "recovered": bool(b.get("recovered"))})
+                        "recovered": bool(b.get("recovered")), **({"note": b["note"]} if b.get("note") else {})})
     return out
 
 
@@ -345,13 +461,14 @@ def ocr_page(page, number: int) -> tuple[list[dict], dict]:
     grey = straighten(grey, angle)
     result = engine()(grey, use_det=True, use_cls=False, use_rec=True, return_word_box=True,
                       return_single_char_box=True)
-    boxes = _boxes(result)
+    rechecked = _recheck_wide_numbers(grey, result)
+    boxes = _boxes(result, rechecked)
     dropped = _drop_noise_among_numbers(boxes)
     added = _fill_gaps(grey, boxes)
     scale = OCR_DPI / 72
     words = _words_pt(boxes, scale)
     stats = {"page": number, "skew_deg": round(angle, 3), "words": len(words), "noise_dropped": dropped,
-             "recovered": added,
+             "recovered": added, "read_again_wide": len(rechecked),
              "seconds": round(time.monotonic() - t0, 2), "grid_lines": ruling_lines(grey, scale),
              "image": grey}
     log.info("ocr page %s: %s", number, {k: v for k, v in stats.items() if k not in ("grid_lines", "image")})
@@ -538,8 +655,8 @@ def read_pages_by_ocr(data: bytes, numbers: list[int]):
             lines = st.pop("grid_lines", None) or {}
             image = st.pop("image", None)
             stats.append(st)
-            by_position.extend(positions.page_tables(n, words))
-            by_grid.extend(grid_tables(n, words, lines, image))
+            by_position.extend(_marked(positions.page_tables(n, words), words))
+            by_grid.extend(_marked(grid_tables(n, words, lines, image), words))
     finally:
         pdf.close()
     docs = []
@@ -576,8 +693,8 @@ def read_scanned(data: bytes):
             image = st.pop("image", None)
             stats.append(st)
             texts.append(page_text(words))
-            by_position.extend(positions.page_tables(i + 1, words))
-            by_grid.extend(grid_tables(i + 1, words, lines, image))
+            by_position.extend(_marked(positions.page_tables(i + 1, words), words))
+            by_grid.extend(_marked(grid_tables(i + 1, words, lines, image), words))
     finally:
         pdf.close()
     text = "\n".join(texts)

@@ -401,3 +401,63 @@ def test_a_grey_seal_over_a_scanned_ruled_table_splits_no_column_and_hides_no_nu
     got = extract_bytes(case.data, case.name, ocr=True)
     assert got["cells"] == case.truth
     assert got["status"] == "ok" and got["unmapped"] == [] and got["unread"] == []
+
+
+def test_a_wrapped_labels_lines_keep_their_order_when_the_rows_numbers_sit_between_them():
+    """OCR boxes in pixels: a label wrapped over two lines (the second is one character that
+    starts further left) with its row's number centred between the lines. The three chain into
+    one row of boxes, but the two label lines keep two baselines, so the label reads in order
+    (one baseline put 物 first and the row was not recognised: 14 cells of pasted_image/9605)."""
+    from pipelines.core.pdf_reader import _chars_text
+
+    boxes = [{"text": "3.要求提供公开出版", "x0": 386, "x1": 570, "top": 1447, "bottom": 1479, "score": 1.0},
+             {"text": "45", "x0": 800, "x1": 830, "top": 1460, "bottom": 1492, "score": 1.0},
+             {"text": "物", "x0": 378, "x1": 417, "top": 1471, "bottom": 1512, "score": 1.0}]
+    words = ocr._words_pt(boxes, 200 / 72)
+    base = {w["text"]: w["baseline"] for w in words}
+    assert base["3.要求提供公开出版"] == pytest.approx(1479 * 72 / 200)
+    assert base["物"] == pytest.approx(1512 * 72 / 200)
+    label = [w for w in words if w["text"] != "45"]
+    assert _chars_text(label) == "3.要求提供公开出版\n物"
+    # one text line's boxes, a pixel or two apart, still share the lowest bottom
+    line = ocr._words_pt([dict(boxes[1], x0=600, x1=640, bottom=1490), boxes[1]], 200 / 72)
+    assert [w["baseline"] for w in line] == [pytest.approx(1492 * 72 / 200)] * 2
+
+
+def test_digit_widths_per_count_from_the_page_and_a_box_too_wide_for_its_digits():
+    """Box width over height per digit count: medians where three numbers or more show it,
+    the median step elsewhere. A 2-digit box as wide as the 3-digit ones stands out."""
+    page = [("7", 0.9), ("4", 1.0), ("1", 0.8), ("12", 1.4), ("58", 1.5), ("90", 1.45),
+            ("124", 1.95), ("378", 2.0), ("186", 2.05), ("34", 2.0)]
+    expected = ocr.digit_widths(page)
+    assert expected(1) == pytest.approx(0.9) and expected(2) == pytest.approx(1.475)
+    assert expected(3) == pytest.approx(2.0)
+    assert expected(4) == pytest.approx(2.55)  # 2.0 + the median step (0.575, 0.525)
+    step = expected(2) - expected(1)
+    too_wide = [t for t, r in page if r >= expected(len(t)) + 0.5 * step]
+    assert too_wide == ["34"]
+    assert ocr.digit_widths([("12", 1.4), ("58", 1.5), ("90", 1.45)]) is None  # one count: no scale
+
+
+def test_two_equal_digits_merged_by_the_recogniser_are_read_again_and_need_an_identity():
+    """Generator draw pasted_image/9601 (table 三 pasted at 97 dpi): the recogniser read 344 as
+    34 and 244 as 24 with scores over 0.99. The identities caught them (4 cells unread, none
+    wrong); the boxes are as wide as 3-digit numbers, so they are read again stretched and the
+    document is read whole, the two cells marked as read again."""
+    from tools.layout_family import draw
+
+    case = draw("pasted_image", 9601)
+    real, notes = ocr._recheck_wide_numbers, []
+
+    def recording(grey, result):
+        got = real(grey, result)
+        notes.extend(got.values())
+        return got
+
+    ocr._recheck_wide_numbers = recording
+    try:
+        got = extract_bytes(case.data, case.name, ocr=True)
+    finally:
+        ocr._recheck_wide_numbers = real
+    assert sorted(text for text, _, _ in notes) == ["244", "344"]
+    assert got["cells"] == case.truth and got["status"] == "ok"
