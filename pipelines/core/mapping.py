@@ -237,7 +237,15 @@ def map_section2(rows: list[list[Cell]], m: Mapping) -> None:
             continue
         measures = T2_MEASURES[tpl][code]
         prefix = f"t2.art20_{T2_BLOCK[code]}.{code}"
-        placed = _t2_place(measures, values, header_cols, row)
+        printed_values = [c for _, c in values if norm(c.text)]
+        if block is not None and block != T2_BLOCK[code] and len(printed_values) == len(measures):
+            # the row's label names another block than the header above it: a header repeated
+            # on a new page (a browser repeats a table's <thead>, 第二十条第（一）项 and its
+            # columns, over the rows of block (六)). Its columns are not this row's; the label
+            # is, and the row prints as many numbers as its block has columns, in their order
+            placed = list(zip(measures, printed_values))
+        else:
+            placed = _t2_place(measures, values, header_cols, row)
         for measure, cell in placed:
             _put(m, f"{prefix}.{measure}", cell, "二", first)
         m.sections.add("二")

@@ -159,6 +159,7 @@ class PositionReader:
 
     section: str | None = None
     anchors: list[float] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)  # table 二: where each column's header text starts
     boundary: float = 0.0
     unplaced: list[dict] = field(default_factory=list)
     # OCR'd pages (ocr.py): rebuild table 三's row labels from the template's row order, since
@@ -449,6 +450,8 @@ class PositionReader:
             if heads:
                 self._set("二", _cluster_centres(_joined_centres(heads), tol=max(6.0, _size(heads[0]))))
                 self.boundary = min(w["x0"] for w in heads) - 2
+                near = [min(range(len(self.anchors)), key=lambda k: abs(_cx(w) - self.anchors[k])) for w in heads]
+                self.starts = [min(w["x0"] for w, k in zip(heads, near) if k == a) for a in range(len(self.anchors))]
             return False  # same table: a new column header inside table 二
         if "第二十条" in text and self.section != "二":
             self._set("二", [])
@@ -478,7 +481,7 @@ class PositionReader:
         return len(band)
 
     def _set(self, section: str, anchors: list[float]) -> None:
-        self.section, self.anchors = section, anchors
+        self.section, self.anchors, self.starts = section, anchors, []
         if len(anchors) >= 2:
             self.boundary = anchors[0] - (anchors[1] - anchors[0]) / 2
         elif anchors:
@@ -504,7 +507,7 @@ class PositionReader:
         problem = None
         values = [w for w in rest if _value_word(w)]
         key, centres = columns if columns else ("cx", anchors)
-        by_order = _shifted_alike(values, centres, _KEYS[key])
+        by_order = _shifted_alike(values, centres, _KEYS[key]) or _within_starts(values, self.starts)
         for w in rest:
             x = _KEYS[key](w)
             d = sorted((abs(x - a), k) for k, a in enumerate(centres))
@@ -667,6 +670,7 @@ def _split_at_value_rows(blocks: list[Block], ys: list[float]) -> list[Block]:
     wrap does not); when no step is the clear widest, the block stays whole and claims one row at
     most (the other is reported, never given its neighbour's label)."""
     out: list[Block] = []
+    cut_off: list[Block] = []  # the lower pieces of cut blocks (kept alive: compared by identity)
     work = list(blocks)
     while work:
         b = work.pop(0)
@@ -687,17 +691,20 @@ def _split_at_value_rows(blocks: list[Block], ys: list[float]) -> list[Block]:
             continue
         upper = {id(w) for line in lines[:cut + 1] for w in line}
         lower = Block([w for w in b.words if id(w) not in upper])
-        # the lower label's bare ordinal (四、 its 、 leaving a wide gap) sits just left of its
-        # first line: it was left a block of its own when the words joined the label above
-        first = lines_of(lower.words)[0]
-        for o in work + out:
-            if (o is not b and o.words and split_ordinal(o.text)[0] is not None
-                    and not norm(split_ordinal(o.text)[1]) and abs(o.bottom - first[0]["baseline"]) <= 1
-                    and 0 <= first[0]["x0"] - o.x1 < 1.5 * _size(first[0])):
-                lower = Block(o.words + lower.words)
-                (work if o in work else out).remove(o)
-                break
+        cut_off.append(lower)
         work[:0] = [Block([w for w in b.words if id(w) in upper]), lower]
+    # a cut-off label's bare ordinal (四、, its 、 leaving a wide gap) sits just left of its first
+    # line: it was left a block of its own (or joined to a word below) when its words joined
+    # the label above
+    for b in [x for x in out if any(x is c for c in cut_off)]:
+        first = lines_of(b.words)[0]
+        for o in out:
+            if (o is not b and split_ordinal(o.text)[0] is not None and not norm(split_ordinal(o.text)[1])
+                    and abs(o.bottom - first[0]["baseline"]) <= 1
+                    and 0 <= first[0]["x0"] - o.x1 < 1.5 * _size(first[0])):
+                b.words[:0] = o.words
+                out.remove(o)
+                break
     return out
 
 
@@ -803,6 +810,18 @@ def _shifted_alike(values: list[dict], centres: list[float], x) -> bool:
     gap = min(b - a for a, b in zip(centres, centres[1:]))
     return gap > 0 and max(offsets) - min(offsets) < AMBIGUOUS * gap and all(
         abs(o) < gap / 2 for o in offsets)
+
+
+def _within_starts(values: list[dict], starts: list[float]) -> bool:
+    """True when a line prints one value per column, in order, each inside its column as the
+    header texts start them: header k's text starts the column, header k+1's ends it (headers
+    set flush left over right-aligned values: each value sits nearer the next header's centre,
+    yet wholly between its own header's start and the next one's)."""
+    n = len(starts)
+    if n < 2 or len(values) != n or starts != sorted(starts):
+        return False
+    return all(starts[k] - 2 <= v["x0"] and (k + 1 == n or v["x1"] < starts[k + 1] - 1)
+               for k, v in enumerate(values))
 
 
 def _heads_beside(b: Block, blocks: list[Block]) -> bool:

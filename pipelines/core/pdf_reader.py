@@ -356,13 +356,16 @@ def read_pages(data: bytes, char_pages=None, info: dict | None = None
     return pages, chars
 
 
-_OPENS_WITH_VALUES = re.compile(r"\s*(?:[+\-]?\d[\d.,]*\s+){2,}[+\-]?\d")
+# a page opening with a row of numbers, maybe under the rest of a header row the page break cut
+# (维 / 持 / 纠 / 正 …: short pieces of column names, one to four characters a line)
+_OPENS_WITH_VALUES = re.compile(r"\s*(?:[\u4e00-\u9fff]{1,4}\s+){0,60}(?:[+\-]?\d[\d.,]*\s+){2,}[+\-]?\d")
 
 
 def pick_table_pages(pages: list[PageInfo]) -> list[int]:
     """Pages with table markers, plus a page sandwiched between two of them, plus a page after
     one of them that opens with a row of numbers (a table's rows carried over the page break
-    below a header printed at the foot of the page before: table 四's one row of values)."""
+    below a header printed at the foot of the page before: table 四's one row of values, maybe
+    under the rest of its header row)."""
     marked = {p.number for p in pages if p.has_markers and not p.garbled}
     for p in pages:
         if p.number - 1 in marked and p.number + 1 in marked:
@@ -390,6 +393,38 @@ def _grid_from_camelot(tb, page_height: float) -> RuleGrid:
             if r + 1 < nrows and not (cells[r][c].bottom or cells[r + 1][c].top):
                 union((r, c), (r + 1, c))
     return RuleGrid(xs, ys, [[find((r, c)) for c in range(ncols)] for r in range(nrows)])
+
+
+HAIRLINE_GAP = 4.0  # points: a grid row or column this thin and empty is the gap between double rules
+
+
+def _without_hairline_gaps(grid: RuleGrid, chars: list[dict]) -> RuleGrid:
+    """A grid without the hairline rows and columns between double rules.
+
+    An HTML table with separate borders (`<table border=1>`) boxes every cell on its own: each
+    rule is drawn twice, side by side or a point or two apart, and Camelot may see both, cutting
+    a thin empty row or column between two cells (and a cell beside it in two: a row's 总计 in
+    a sliver above and the rest below, read as a row of its own). Those rows and columns
+    (thinner than HAIRLINE_GAP, holding no character) are dropped; the cells on either side
+    stay apart unless they already were one span."""
+    nrows, ncols = grid.shape
+    centres = [c for c in (_char_centre(ch) for ch in chars if ch["text"].strip())
+               if grid.xs[0] <= c[0] < grid.xs[-1] and grid.ys[0] <= c[1] < grid.ys[-1]]  # this table's
+
+    def empty_thin(edges: list[float], k: int, axis: int) -> bool:
+        return (edges[k + 1] - edges[k] < HAIRLINE_GAP
+                and not any(edges[k] <= c[axis] < edges[k + 1] for c in centres))
+
+    rows = [r for r in range(nrows) if not empty_thin(grid.ys, r, 1)]
+    cols = [c for c in range(ncols) if not empty_thin(grid.xs, c, 0)]
+    if (len(rows), len(cols)) == (nrows, ncols) or not rows or len(cols) < 2:
+        return grid
+    # each kept row (column) runs from its own top (left) edge to the next kept one's
+    ys = [grid.ys[r] for r in rows] + [grid.ys[nrows]]
+    xs = [grid.xs[c] for c in cols] + [grid.xs[ncols]]
+    first: dict = {}
+    owner = [[first.setdefault(grid.owner[r][c], (i, j)) for j, c in enumerate(cols)] for i, r in enumerate(rows)]
+    return RuleGrid(xs, ys, owner)
 
 
 def _stepped_outline_spans(grid: RuleGrid, chars: list[dict]) -> RuleGrid:
@@ -831,7 +866,7 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             if len(tb.cells) * len(tb.cells[0]) < 2:
                 continue  # a single ruled box is not a table
             grid = _grid_from_camelot(tb, height)
-            grid = _stepped_outline_spans(grid, chars[number])
+            grid = _stepped_outline_spans(_without_hairline_gaps(grid, chars[number]), chars[number])
             page_tables.append(table_from_grid(number, grid, chars[number], "camelot-lattice+pdfium-chars"))
         if not page_tables:
             rules = pages[number - 1].rules

@@ -15,9 +15,11 @@ import pytest
 
 from pipelines.core.extract import extract_bytes
 from pipelines.core.geometry import RuleGrid
-from pipelines.core.pdf_positions import Block, _split_at_value_rows
-from pipelines.core.pdf_reader import (PageInfo, _closing_cut_rows, _stepped_outline_spans, _words,
-                                       pick_table_pages)
+from pipelines.core.mapping import Mapping, map_section2
+from pipelines.core.model import Cell
+from pipelines.core.pdf_positions import Block, _split_at_value_rows, _within_starts
+from pipelines.core.pdf_reader import (PageInfo, _closing_cut_rows, _stepped_outline_spans, _without_hairline_gaps,
+                                       _words, pick_table_pages)
 
 
 def ch(text, x0, baseline, size=9.0, top=None, bottom=None, width=8.3):
@@ -92,6 +94,41 @@ def test_a_cut_label_gets_back_its_bare_ordinal():
     assert sorted(x.text for x in out) == ["(七)总计", "四、结转下年度继续办理"]
 
 
+def test_a_cut_label_gets_back_its_bare_ordinal_even_after_it_joined_a_word_below():
+    # 二、 joined 本 (三、本年度… wrapped in a narrow column below it) while 上年结转… joined the
+    # label above: both cuts are made, and 二、 goes back to the words right of it
+    above = Block([word("一、本年新收申请数量", 95.6, 468.8), word("上年结转申请数量", 115.7, 484.5)])
+    two = Block([word("二、", 95.7, 484.5, size=8.5), word("本", 92.9, 501.0, size=8.5)])
+    two.words[0]["x1"] = 108.6
+    out = _split_at_value_rows([above, two], [468.8, 484.5, 501.0])
+    assert sorted(x.text for x in out) == ["一、本年新收申请数量", "二、上年结转申请数量", "本"]
+
+
+def test_values_flush_right_under_headers_flush_left_are_read_between_header_starts():
+    # 上一年项目数量 starts its column, 本年增/减 the next: 8 ends before 本年增/减 starts although
+    # its centre is nearer that header's; one value per column, in order
+    starts = [305.2, 467.9]
+    assert _within_starts([word("8", 458.2, 268.5, size=4.9), word("+1", 778.0, 268.5, size=5.3)], starts)
+    # a value running past the next header's start, or a value missing, is not placed by order
+    assert not _within_starts([word("88", 462.0, 268.5, size=4.9), word("+1", 778.0, 268.5, size=5.3)], starts)
+    assert not _within_starts([word("+1", 778.0, 268.5)], starts)
+
+
+def _cells(*texts):
+    return [Cell(t, 2, (0, 0, 1, 1)) for t in texts]
+
+
+def test_a_repeated_header_of_another_block_does_not_place_the_rows_under_it():
+    # a browser repeats the table's <thead> (第二十条第（一）项 and its three columns) on the page
+    # where block (六)'s rows continue: 行政处罚 prints one number, its block has one column
+    rows = [_cells("第二十条第（一）项", "", "", ""), _cells("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+            _cells("行政处罚", "", "3", ""), _cells("行政强制", "", "117", "")]
+    m = Mapping()
+    map_section2(rows, m)
+    got = {k: c.text for k, c in ((k, p.cell) for k, p in m.cells.items())}
+    assert got == {"t2.art20_6.penalty.decisions": "3", "t2.art20_6.coercion.decisions": "117"}
+
+
 # ---------------------------------------------------------------- grids
 
 
@@ -124,6 +161,21 @@ def test_a_merged_label_or_a_number_in_the_spans_top_row_is_kept():
     assert _stepped_outline_spans(_grid(3, 3, inner), mid).owner == inner
 
 
+def test_hairline_gaps_between_double_rules_are_dropped():
+    # <table border=1>: every cell boxed on its own; Camelot cut a 2.9 pt sliver row under the
+    # first row's top, splitting the last column's cell: 27 read as a row of its own
+    xs, ys = [0.0, 100.0, 103.0, 150.0], [0.0, 2.9, 20.0, 40.0]
+    owner = [[(0, 0), (0, 1), (0, 2)], [(0, 0), (0, 1), (1, 2)], [(2, 0), (2, 1), (2, 2)]]
+    chars = [ch("7", 10.0, 15.0, width=4.0, top=8.0, bottom=15.5), ch("2", 120.0, 15.0, width=4.0, top=8.0, bottom=15.5),
+             ch("9", 120.0, 35.0, width=4.0, top=28.0, bottom=35.5)]
+    g = _without_hairline_gaps(RuleGrid(xs, ys, owner), chars)
+    assert g.ys == [2.9, 20.0, 40.0] and g.xs == [0.0, 103.0, 150.0]
+    assert g.owner == [[(0, 0), (0, 1)], [(1, 0), (1, 1)]]
+    # a thin row or column holding a character, or a wide empty one, stays
+    assert _without_hairline_gaps(RuleGrid(xs, ys, owner), chars + [ch("1", 100.5, 1.5, width=1.0, top=0.5, bottom=2.5)]
+                                  ).shape == (3, 3)
+
+
 def test_a_row_cut_from_its_rule_by_the_page_top_is_closed():
     rules = [(100.0, 50.0, 500.0), (130.0, 50.0, 500.0), (160.0, 50.0, 500.0)]
     cut_row = [word("3.要求提供公开", 60.0, 80.0), word("212", 200.0, 80.0), word("192", 260.0, 80.0)]
@@ -147,6 +199,11 @@ def test_a_page_opening_with_a_row_of_values_after_a_table_page_is_read():
              page(3, "3 2 3 4 12 4 1 5 5 15 2 4 2 2 10\n五、存在的主要问题", False),
              page(4, "2023 年 我局 …", False)]
     assert pick_table_pages(pages) == [2, 3]
+    # the rest of the header row cut by the break (维 / 持 …) above the values
+    pages[2] = page(3, "维\r\n持\r\n纠\r\n正\r\n19 46 53 2 120 4 1 5 5 15 2 4 2 2 10", False)
+    assert pick_table_pages(pages) == [2, 3]
+    pages[2] = page(3, "五、存在的主要问题及改进情况 2023 年 12 月", False)
+    assert pick_table_pages(pages) == [2]
 
 
 # ---------------------------------------------------------------- end to end

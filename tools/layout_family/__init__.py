@@ -31,7 +31,7 @@ NEEDS_SOFFICE = ("lo_docx", "lo_html")
 NEEDS_CHROMIUM = ("chromium_html",)     # HTML printed to PDF by headless Chromium (chromium.py)
 _DRAWABLE = FAMILIES
 # seeds the reader tests use (tests/layouts/test_reader_families.py): few, so the suite stays fast
-# (chromium_html: 0 a portal page without borders, 8 a Word page whose hidden rows shift a row)
+# (chromium_html: 0 a portal page with <table border=1>, 8 a Word page whose hidden rows shift a row)
 TEST_SEEDS = {f: (0,) if f in NEEDS_SOFFICE or f == "scan" else (0, 8) if f in NEEDS_CHROMIUM
               else (0, 1) if f == "pasted_image" else (0, 1, 2) for f in FAMILIES}
 

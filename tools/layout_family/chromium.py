@@ -9,7 +9,8 @@ rows repeat on every page). Two sources are drawn:
   word.py). Chromium drops a display:none row from the table grid while a rowspan counting it
   still spans that many rows, so the rows under a hidden row can be printed shifted by a column.
 - "portal": a plain portal-style HTML table with a CSS border variant (full grid with
-  border-collapse, no borders, three-line via border-top/bottom, horizontal rules only), <th>
+  border-collapse, the old border=1 attribute with each cell boxed on its own, no borders,
+  three-line via border-top/bottom, horizontal rules only), <th>
   header cells or not, the header rows in a repeating <thead> or not, narrow label columns whose
   long labels wrap, A4 portrait or landscape via @page, font and size, vertical alignment.
 
@@ -33,7 +34,9 @@ from tools.sample_county.tables import Cell, Grid, expand, grids
 
 BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
-RULES = ("grid", "grid", "none", "three_line", "hrules")
+# grid: CSS borders, border-collapse; html_border: the old <table border=1 cellspacing=0> (each
+# cell boxed on its own: every rule drawn twice, side by side); none; three_line; hrules
+RULES = ("grid", "grid", "html_border", "none", "three_line", "hrules")
 
 
 def binary() -> str | None:
@@ -95,6 +98,8 @@ def _cell_html(g: Grid, ri: int, c: Cell, n_head: int, p: dict) -> str:
     style = []
     if p["rules"] == "grid":
         style.append(f"border:{line}")
+    elif p["rules"] == "html_border":
+        style.append("border:1px solid #000")
     elif p["rules"] == "hrules":
         style.append(f"border-top:{line};border-bottom:{line}")
     elif p["rules"] == "three_line":
@@ -131,6 +136,9 @@ def table_html(g: Grid, p: dict) -> str:
         inner = f"<thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody>"
     else:
         inner = f"<tbody>{''.join(rows)}</tbody>"
+    if p["rules"] == "html_border":
+        return (f'<table class="t {g.name}" border="1" cellspacing="{p["cellspacing"]}" '
+                f'style="border-collapse:separate"><colgroup>{cols}</colgroup>{inner}</table>')
     return f'<table class="t {g.name}"><colgroup>{cols}</colgroup>{inner}</table>'
 
 
@@ -186,7 +194,10 @@ def render(r: Report, rng: random.Random) -> tuple[bytes, str, dict, dict]:
                   "font_size": rng.choice([9, 10, 10.5]), "valign": rng.choice(["middle", "middle", "top"]),
                   "value_align": rng.choice(["center", "center", "right"]),
                   "t3_label_share": rng.uniform(0.22, 0.42), "padding_pt": rng.choice([1, 2, 4]),
-                  "margin_mm": rng.choice([12, 18, 25]), "landscape": landscape}
+                  "margin_mm": rng.choice([12, 18, 25]), "landscape": landscape,
+                  # cellspacing=2 (HTML's default) sets double rules two points apart: Camelot
+                  # cuts that grid into fragments, not read yet, so only boxes that touch
+                  "cellspacing": 0}
         page = portal_page(r, params)
     params.update(producer="chromium", landscape=landscape)
     pdf = normalize(print_to_pdf(page), r)
