@@ -750,7 +750,10 @@ def _wrap_pitch(lines: list[list[dict]], known: float | None = None, share: floa
     return best if agree(best) >= (0.75 if len(steps) >= 6 else 1.0) * len(steps) else None
 
 
-_INNER_ORDINAL = re.compile(r"(?<=[\u4e00-\u9fff])(?=[（(][一二三四五六七八九十][）)]|[1-9][.、．])")
+# after an ideograph, or right after a bare ordinal opening the word (三、(一)予以公开, （四）2.没有现成…:
+# a heading's column and the next label column set close in a narrow unruled table)
+_INNER_ORDINAL = re.compile(r"(?:(?<=[\u4e00-\u9fff])|(?<=^[一二三四五六七八九十]、)|(?<=^[（(][一二三四五六七八九十][）)]))"
+                            r"(?=[（(][一二三四五六七八九十][）)]|[1-9][.、．])")
 
 
 def _split_at_ordinals(w: dict) -> list[dict]:

@@ -395,7 +395,7 @@ def _grid_from_camelot(tb, page_height: float) -> RuleGrid:
     return RuleGrid(xs, ys, [[find((r, c)) for c in range(ncols)] for r in range(nrows)])
 
 
-HAIRLINE_GAP = 4.0  # points: a grid row or column this thin and empty is the gap between double rules
+HAIRLINE_GAP = 6.0  # points: a grid row or column this thin and empty (no text line fits) lies between double rules
 
 
 def _without_hairline_gaps(grid: RuleGrid, chars: list[dict]) -> RuleGrid:
@@ -750,6 +750,7 @@ def _pen_jumps(last: dict, em: float | None, ch: dict) -> bool:
 
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六]、.*情况")
+_TABLE_HEADER_OPENINGS = ("行政复议", "第二十条", "信息内容", "（本列数据", "(本列数据", "申请人情况")
 
 
 def _not_a_row(words: list[dict]):
@@ -762,7 +763,12 @@ def _not_a_row(words: list[dict]):
         # a tall band is text between two tables, unless it holds a row of values: a label
         # wrapped over many lines in a narrow column makes a table row taller than 80 pt
         values = sum(1 for w in inside if _NUMBER_TOKEN.fullmatch(w["text"]))
-        return (b - a > 80 and values < 2) or not band or bool(_SECTION_HEADING.match(norm(band)))
+        if not band or _SECTION_HEADING.match(norm(band)):
+            return True
+        # a table's own header rows (行政复议 / 行政诉讼 over column names wrapped in two lines
+        # each, between a three-line table's top rule and the rule under its header) may be as
+        # tall: a band opening with a table header's words is no text between tables
+        return b - a > 80 and values < 2 and not norm(band).startswith(_TABLE_HEADER_OPENINGS)
 
     return splits
 

@@ -17,9 +17,9 @@ from pipelines.core.extract import extract_bytes
 from pipelines.core.geometry import RuleGrid
 from pipelines.core.mapping import Mapping, map_section2
 from pipelines.core.model import Cell
-from pipelines.core.pdf_positions import Block, _split_at_value_rows, _within_starts
-from pipelines.core.pdf_reader import (PageInfo, _closing_cut_rows, _stepped_outline_spans, _without_hairline_gaps,
-                                       _words, pick_table_pages)
+from pipelines.core.pdf_positions import Block, _split_at_ordinals, _split_at_value_rows, _within_starts
+from pipelines.core.pdf_reader import (PageInfo, _closing_cut_rows, _not_a_row, _stepped_outline_spans,
+                                       _without_hairline_gaps, _words, pick_table_pages)
 
 
 def ch(text, x0, baseline, size=9.0, top=None, bottom=None, width=8.3):
@@ -55,6 +55,15 @@ def test_a_word_gap_still_splits():
 
 
 # ---------------------------------------------------------------- label blocks
+
+
+def test_a_heading_column_set_close_to_the_next_label_column_is_split_at_the_inner_ordinal():
+    # narrow unruled columns: 三、 and (一)予以公开, （四） and 2.没有现成信 print as one word
+    assert [w["text"] for w in _split_at_ordinals(word("三、(一)予以公开", 72.9, 475.5))] == ["三、", "(一)予以公开"]
+    assert [w["text"] for w in _split_at_ordinals(word("（四）2.没有现成信", 96.7, 436.5))] == ["（四）", "2.没有现成信"]
+    # a label's own words, brackets inside it, or an ordinal alone are never cut
+    for text in ("四、结转下年度继续办理", "1、申请人无正当理由", "(七)总计", "(二)部分公开(区分处理的，只计这一情形)"):
+        assert [w["text"] for w in _split_at_ordinals(word(text, 70.0, 400.0))] == [text]
 
 
 def test_two_stacked_labels_each_with_its_values_are_two_labels():
@@ -189,6 +198,15 @@ def test_a_row_cut_from_its_rule_by_the_page_top_is_closed():
                              first=True, last=True) == rules
     # only the page's first table can lose its top rule to the page
     assert _closing_cut_rows(rules, cut_row + below, first=False, last=True) == rules
+
+
+def test_a_tall_table_header_between_a_three_line_tables_rules_is_no_text_between_tables():
+    # table 四's header (行政复议 / 行政诉讼 over names wrapped in two lines) is over 80 pt tall
+    header = [word("行政复议", 150.0, 20.0), word("行政诉讼", 450.0, 20.0)] + [
+        word("结果", 60.0 + 30 * k, 20.0 + 14 * line) for k in range(15) for line in range(1, 6)]
+    prose = [word("政府信息公开工作取得了一定成效", 60.0, 20.0 + 14 * line) for line in range(6)]
+    assert not _not_a_row(header)(5.0, 100.0)
+    assert _not_a_row(prose)(5.0, 100.0)
 
 
 def test_a_page_opening_with_a_row_of_values_after_a_table_page_is_read():
