@@ -427,22 +427,15 @@ def _drop_noise_among_numbers(boxes: list[dict]) -> int:
 def _words_pt(boxes: list[dict], scale: float) -> list[dict]:
     """Pixel words -> PositionReader words in PDF points (origin top-left).
 
-    The words of one text line share one baseline (the lowest box bottom among them), since
-    lines_of groups by baseline and OCR boxes of one line differ by a pixel or two. A row of
-    boxes can hold more than one text line: a label wrapped over two lines with its row's
-    numbers centred between them chains both lines into one row, so only bottoms within a
-    third of a line's height of each other share a baseline (one baseline for both lines
-    would join them into one, the second line first where it starts further left).
+    The words of one text line share one baseline (the line's lowest box bottom), since
+    lines_of groups by baseline and OCR boxes of one line differ by a pixel or two. (A row of
+    boxes can chain two lines of a wrapped label through the numbers centred between them:
+    the grid reader, which reads a cell's lines, orders them by each box's own bottom.)
     """
-    from .geometry import groups_1d
-
     out = []
     for row in _rows(boxes):
-        height = sorted(b["bottom"] - b["top"] for b in row)[len(row) // 2]
-        lows = groups_1d([b["bottom"] for b in row], 0.33 * height, chain=False)
-        line_of = {bottom: max(group) / scale for group in lows for bottom in group}
+        baseline = max(b["bottom"] for b in row) / scale
         for b in sorted(row, key=lambda b: b["x0"]):
-            baseline = line_of[b["bottom"]]
             out.append({"text": b["text"], "x0": b["x0"] / scale, "x1": b["x1"] / scale,
                         "top": b["top"] / scale, "bottom": b["bottom"] / scale, "baseline": baseline,
                         "size": (b["bottom"] - b["top"]) / scale, "ocr_score": b["score"],
@@ -526,8 +519,11 @@ def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
         grid = grid_from_rules(th, tv, tol=RULE_TOL) if tv else None
         if grid is None or grid.shape[1] < 2:
             continue
-        # words are placed as characters are (by centre); a whole OCR word carries no pen origin
-        chars = [dict(w, origin_x=w["x0"]) for w in words]
+        # words are placed as characters are (by centre); a whole OCR word carries no pen origin.
+        # A cell's lines are told apart by each box's own bottom: the row's shared baseline
+        # (`_words_pt`) can join a wrapped label's two lines, the second one first when it
+        # starts further left (物 before 3.要求提供公开出版)
+        chars = [dict(w, origin_x=w["x0"], baseline=w["bottom"]) for w in words]
         table = table_from_grid(number, grid, chars, "ocr-image-grid")
         if grey is not None:
             _reread_blank_cells(table, grey, OCR_DPI / 72)
@@ -543,9 +539,10 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
     """Recognise, crop by crop, the empty value cells of a ruled OCR table; return how many read.
 
     The page-wide detector misses a lone small number now and then (a `1`, a `0`, a digit a
-    seal's ink thinned). A value column is one holding numbers in at least three rows; in a
-    row that holds numbers in two of them, an empty cell of a value column is cut out inside
-    its rules, enlarged and recognised alone. What reads as a number is placed with its score
+    seal's ink thinned). A value column is one holding numbers in at least three rows (and, in a
+    table of a row or two, a cell between two numbers of its row); in a row that holds numbers
+    in two of them, an empty cell of a value column is cut out inside its rules, enlarged and
+    recognised alone. What reads as a number is placed with its score
     (an unsure one is marked so); extract.py still keeps it only when an identity vouches.
     """
     rows = table.rows
@@ -555,9 +552,14 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
     value_cols = [c for c in range(ncols) if sum(_is_number(row[c].text) for row in rows) >= 3]
     read = 0
     for row in rows:
-        if sum(_is_number(row[c].text) for c in value_cols) < 2:
+        # in a table of one or two data rows (table 四) no column shows numbers in three rows:
+        # there an empty cell between two numbers of its row is a value cell too
+        between = [c for c in range(1, ncols - 1) if c not in value_cols
+                   and _is_number(row[c - 1].text) and _is_number(row[c + 1].text)]
+        flanking = {c + d for c in between for d in (-1, 1)}
+        if sum(_is_number(row[c].text) for c in set(value_cols) | flanking) < 2:
             continue  # a header row, a label row: nothing to expect
-        for c in value_cols:
+        for c in sorted(value_cols + between):
             cell = row[c]
             if cell.covered or cell.bbox is None or cell.text.strip():
                 continue

@@ -406,22 +406,21 @@ def test_a_grey_seal_over_a_scanned_ruled_table_splits_no_column_and_hides_no_nu
 def test_a_wrapped_labels_lines_keep_their_order_when_the_rows_numbers_sit_between_them():
     """OCR boxes in pixels: a label wrapped over two lines (the second is one character that
     starts further left) with its row's number centred between the lines. The three chain into
-    one row of boxes, but the two label lines keep two baselines, so the label reads in order
-    (one baseline put 物 first and the row was not recognised: 14 cells of pasted_image/9605)."""
-    from pipelines.core.pdf_reader import _chars_text
-
+    one row of boxes sharing one baseline (what the word-position reader expects), and a ruled
+    grid cell then read both lines as one, 物 first: the row was not recognised (14 cells of
+    pasted_image/9605). The grid reader orders a cell's lines by each box's own bottom."""
+    scale = 200 / 72
     boxes = [{"text": "3.要求提供公开出版", "x0": 386, "x1": 570, "top": 1447, "bottom": 1479, "score": 1.0},
-             {"text": "45", "x0": 800, "x1": 830, "top": 1460, "bottom": 1492, "score": 1.0},
              {"text": "物", "x0": 378, "x1": 417, "top": 1471, "bottom": 1512, "score": 1.0}]
-    words = ocr._words_pt(boxes, 200 / 72)
-    base = {w["text"]: w["baseline"] for w in words}
-    assert base["3.要求提供公开出版"] == pytest.approx(1479 * 72 / 200)
-    assert base["物"] == pytest.approx(1512 * 72 / 200)
-    label = [w for w in words if w["text"] != "45"]
-    assert _chars_text(label) == "3.要求提供公开出版\n物"
-    # one text line's boxes, a pixel or two apart, still share the lowest bottom
-    line = ocr._words_pt([dict(boxes[1], x0=600, x1=640, bottom=1490), boxes[1]], 200 / 72)
-    assert [w["baseline"] for w in line] == [pytest.approx(1492 * 72 / 200)] * 2
+    boxes += [{"text": v, "x0": x, "x1": x + 30, "top": 1455, "bottom": 1499, "score": 1.0}
+              for v, x in (("45", 800), ("38", 920), ("9", 1040))]
+    words = ocr._words_pt(boxes, scale)
+    assert len({w["baseline"] for w in words}) == 1  # one row of boxes, one baseline
+    # the ruled cells around them, in points: label | value
+    top, bottom, xs = 1440 / scale, 1520 / scale, [x / scale for x in (370, 700, 900, 1020, 1100)]
+    lines = {"h": [(top, xs[0], xs[-1]), (bottom, xs[0], xs[-1])], "v": [(x, top, bottom) for x in xs]}
+    (table,) = ocr.grid_tables(1, words, lines)
+    assert [cell.text for cell in table.rows[0]] == ["3.要求提供公开出版\n物", "45", "38", "9"]
 
 
 def test_digit_widths_per_count_from_the_page_and_a_box_too_wide_for_its_digits():
@@ -461,3 +460,18 @@ def test_two_equal_digits_merged_by_the_recogniser_are_read_again_and_need_an_id
         ocr._recheck_wide_numbers = real
     assert sorted(text for text, _, _ in notes) == ["244", "344"]
     assert got["cells"] == case.truth and got["status"] == "ok"
+
+
+def test_a_missed_number_of_a_one_row_table_is_read_from_its_crop():
+    """Table 四 has one data row: no column shows numbers in three rows, so an empty cell
+    between two numbers of its row is a value cell to read again (a narrow 1 at 150 dpi the
+    detector missed: scan/9404). A cell at the row's end or beside a label is not probed."""
+    values = [["复议", "结果", "纠正", "其他", "总计"], ["2", "1", "3", "2", "8"], ["4", None, "5", "7", "16"]]
+    grey, table = _ruled_page(values)
+    for r, row in enumerate(values):
+        for c, text in enumerate(row):
+            if text is not None and (r, c) not in {(1, 1), (1, 4)}:
+                table.rows[r][c].text = text
+    assert ocr._reread_blank_cells(table, grey, 200 / 72) == 1
+    assert [cell.text for cell in table.rows[1]] == ["2", "1", "3", "2", ""]  # 8 at the end: not probed
+    assert table.rows[2][1].text == ""  # a printed blank between two numbers stays blank
