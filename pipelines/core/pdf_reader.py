@@ -709,9 +709,12 @@ def _words(chars: list[dict]) -> list[dict]:
     starts = [g[0] for g in groups_1d((base(c) for c in chars), 1.0, chain=False)]
     for ch in sorted(chars, key=lambda c: (bisect_right(starts, base(c)), c["x0"])):
         w = out[-1] if out else None
-        # the gap is measured in the larger of the two sizes: a thin glyph's size may be its own
-        # box (一 is a point high where the font gives no ascent and descent: Skia's subsets)
-        em = max(ch["size"], w["size"] if w else 0.0, 1)
+        # a glyph far wider than its size is a thin stroke whose size is its own box (一 is a
+        # point high where the font gives no ascent and descent: Skia's subsets): the gap after
+        # the word is measured in the word's size then
+        em = max(ch["size"], 1)
+        if w and ch["size"] < 0.5 * (ch["x1"] - ch["x0"]):
+            em = max(em, w["size"])
         # a character far left of the word (a neighbour on a baseline rounded the other way)
         # starts a word of its own: only a word gap, or a small kerning overlap, joins
         if (w and abs(w["baseline"] - ch.get("baseline", ch["bottom"])) < 1.5

@@ -49,6 +49,13 @@ def test_a_line_whose_baselines_straddle_half_a_point_is_one_line():
     assert [w["text"] for w in _words(chars)] == ["上年项"]
 
 
+def test_only_a_thin_glyph_borrows_the_words_size():
+    # (五)不予处理 and 1.信访… in two columns a few points apart: the digit's own size decides,
+    # however large the label's glyphs are (a tall STSong box would have joined the columns)
+    chars = [ch("理", 100.0, 500.0, size=14.0), ch("1", 115.0, 500.0, size=9.0, width=4.5)]
+    assert [w["text"] for w in _words(chars)] == ["理", "1"]
+
+
 def test_a_word_gap_still_splits():
     chars = [ch("规", 36.0, 600.0), ch("章", 44.9, 600.0), ch("1", 264.9, 600.0, width=4.0)]
     assert [w["text"] for w in _words(chars)] == ["规章", "1"]
