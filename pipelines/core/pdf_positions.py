@@ -668,7 +668,8 @@ def _split_at_value_rows(blocks: list[Block], ys: list[float]) -> list[Block]:
     wrapped label has one value row, so a block holding two has two labels. It is cut between
     the two rows where its lines step furthest apart (a row's padding lies between two labels, a
     wrap does not); when no step is the clear widest, the block stays whole and claims one row at
-    most (the other is reported, never given its neighbour's label)."""
+    most (the other is reported, never given its neighbour's label). Headings that span rows
+    are not cut."""
     out: list[Block] = []
     cut_off: list[Block] = []  # the lower pieces of cut blocks (kept alive: compared by identity)
     work = list(blocks)
@@ -678,7 +679,9 @@ def _split_at_value_rows(blocks: list[Block], ys: list[float]) -> list[Block]:
         lines = lines_of(b.words)
         base = [line[0]["baseline"] for line in lines]
         cut = None
-        if len(inside) >= 2 and len(lines) >= 2:
+        # a heading spanning rows by design (三、本年度办理结果, (三)不予公开, maybe one
+        # character a line in a narrow column) holds many value rows and is never cut
+        if len(inside) >= 2 and len(lines) >= 2 and not _is_s3_parent(b, True):
             lo, hi = inside[0], inside[1]
             # a cut between line k and k+1 keeps the first row's values above it and the second's below
             steps = [(base[k + 1] - base[k], k) for k in range(len(lines) - 1)

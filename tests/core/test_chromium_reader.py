@@ -101,6 +101,14 @@ def test_the_cut_is_where_the_lines_step_furthest_or_nowhere():
     assert len(_split_at_value_rows([even], [600.0, 636.0])) == 1
 
 
+def test_a_heading_spanning_rows_is_never_cut():
+    # 三、本年度办理结果 one character a line in a narrow column, beside many rows of values
+    chars = "三、本年度办理结果"
+    b = Block([word(t, 72.9, 348.8 + 14.2 * k) for k, t in enumerate(chars)])
+    out = _split_at_value_rows([b], [348.8, 365.3, 410.3, 426.0])
+    assert [x.text for x in out] == [chars]
+
+
 def test_a_cut_label_gets_back_its_bare_ordinal():
     # 四、 (its 、 leaves a wide gap) stood alone while 结转下年度继续办理 joined (七)总计 above
     above = Block([word("(七)总计", 65.3, 94.5), word("结转下年度继续办理", 83.2, 111.7)])
