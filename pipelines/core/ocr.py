@@ -525,10 +525,40 @@ def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
         # starts further left (物 before 3.要求提供公开出版)
         chars = [dict(w, origin_x=w["x0"], baseline=w["bottom"]) for w in words]
         table = table_from_grid(number, grid, chars, "ocr-image-grid")
+        _drop_marks_beside_numbers(table)
         if grey is not None:
             _reread_blank_cells(table, grey, OCR_DPI / 72)
         tables.append(table)
     return tables
+
+
+def _drop_marks_beside_numbers(table) -> int:
+    """In a value column of a ruled OCR table, a cell holding one number and, on lines of their
+    own, marks without a digit (a seal's character read as 半 over a grey scan's cell) keeps the
+    number alone, marked unsure so that only an identity vouches for it; return how many.
+
+    A value column is one holding numbers in at least three rows. A cell with two numbers, or
+    a mark on the number's own line, is left as it is (never guessed).
+    """
+    rows = table.rows
+    if not rows:
+        return 0
+    ncols = len(rows[0])
+    value_cols = [c for c in range(ncols) if sum(_is_number(row[c].text) for row in rows) >= 3]
+    dropped = 0
+    for row in rows:
+        for c in value_cols:
+            cell = row[c]
+            lines = [ln.strip() for ln in cell.text.split("\n") if ln.strip()]
+            numbers = [ln for ln in lines if _is_number(ln)]
+            if len(lines) < 2 or len(numbers) != 1 or any(ch.isdigit() for ln in lines if ln not in numbers
+                                                           for ch in ln):
+                continue
+            marks = " ".join(ln for ln in lines if ln not in numbers)
+            cell.text = numbers[0]
+            cell.unsure = cell.unsure or f"other marks in this cell left out ({marks}: a seal's ink?)"
+            dropped += 1
+    return dropped
 
 
 def _is_number(text: str) -> bool:

@@ -475,3 +475,20 @@ def test_a_missed_number_of_a_one_row_table_is_read_from_its_crop():
     assert ocr._reread_blank_cells(table, grey, 200 / 72) == 1
     assert [cell.text for cell in table.rows[1]] == ["2", "1", "3", "2", ""]  # 8 at the end: not probed
     assert table.rows[2][1].text == ""  # a printed blank between two numbers stays blank
+
+
+def test_a_seals_character_on_its_own_line_in_a_value_cell_is_left_out_and_the_number_kept_unsure():
+    """scan/9707: a grey seal's character read as 半 above 162 in a value cell made the row
+    unplaceable (7 cells). The mark goes, the number stays, marked so an identity must vouch.
+    Two numbers in a cell, a digit among the marks, or a label column are left as they are."""
+    from pipelines.core.model import Cell, Table
+
+    texts = [["1.属于国家秘密", "12", "3"], ["2.其他", "半\n162", "40"], ["3.其他\n说明", "7\n8", "5"],
+             ["4.其他", "4", "x1\n9"], ["5.其他", "6", "2"]]
+    table = Table([[Cell(t, 1, (0, 0, 1, 1)) for t in row] for row in texts], 1, "ocr-image-grid")
+    assert ocr._drop_marks_beside_numbers(table) == 1
+    assert [[cell.text for cell in row] for row in table.rows] == [
+        ["1.属于国家秘密", "12", "3"], ["2.其他", "162", "40"], ["3.其他\n说明", "7\n8", "5"],
+        ["4.其他", "4", "x1\n9"], ["5.其他", "6", "2"]]
+    assert "半" in table.rows[1][1].unsure
+    assert all(cell.unsure is None for row in table.rows for cell in row if cell is not table.rows[1][1])
