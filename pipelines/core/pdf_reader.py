@@ -602,7 +602,7 @@ def tables_from_words(data: bytes, number: int, chars: list[dict],
         group = _closing_cut_rows(group, words, first=k == 0, last=k == len(groups) - 1)
         grid = grid_from_rules(group, tol=RULE_TOL, text=boxes)
         if grid is not None:
-            tables.append(table_from_grid(number, grid, chars, "hrules+pdfium-chars"))
+            tables.append(table_from_grid(number, _without_hairline_gaps(grid, chars), chars, "hrules+pdfium-chars"))
     return tables
 
 

@@ -256,3 +256,26 @@ def test_word_page_printed_by_chromium_reads_every_cell_in_its_row():
     got = extract_bytes(chromium.print_to_pdf(case.data), "word_html-1.pdf")
     s = score(case, got["cells"])
     assert (s.right, s.wrong, got["unmapped"]) == (s.total, 0, [])
+
+
+def test_a_table_with_default_cellspacing_read_from_its_horizontal_rules(monkeypatch):
+    """<table border=1> with HTML's default cellspacing=2: every rule twice, two points apart.
+    On this page Camelot finds no grid and the horizontal-rule reader takes it: its hairline
+    columns between the double rules are dropped (each row had read as 14 cells: 67/200)."""
+    from tools.layout_family import chromium, draw
+    from tools.layout_family.score import score
+
+    if not chromium.available():
+        pytest.skip("Chromium is not installed")
+    portal_page = chromium.portal_page
+
+    def spaced(r, p):
+        p.update(rules="html_border", cellspacing=2)
+        return portal_page(r, p)
+
+    monkeypatch.setattr(chromium, "portal_page", spaced)
+    case = draw("chromium_html", 211)
+    assert case.params["source"] == "portal" and case.params["cellspacing"] == 2
+    got = extract_bytes(case.data, "chromium_html-211.pdf")
+    s = score(case, got["cells"])
+    assert (s.right, s.wrong) == (s.total, 0)
