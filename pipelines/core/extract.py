@@ -450,7 +450,11 @@ def _status(out: dict, m, doc: Document, pdf_read) -> dict:
     # a number no mapper placed nor rejected means the table was not understood: the cells
     # read beside it (a blank that may be that number's) cannot be trusted to be complete
     stray = sum(len(u["values"]) for u in out["unmapped"] if u.get("reason") == STRAY_NUMBER)
-    complete = (m.template_s2 and m.template_s3 and set(out["cells"]) == set(expected) and not stray)
+    # a number listed unmapped (a row not understood) in a table where a cell was read blank:
+    # the blank may be that number's, so the table is not known to be read whole
+    doubtful = doubtful_blanks(out["cells"], out["unmapped"])
+    complete = (m.template_s2 and m.template_s3 and set(out["cells"]) == set(expected) and not stray
+                and not doubtful)
     if complete:
         out["status"], out["error"] = "ok", None
         return out
@@ -466,8 +470,25 @@ def _status(out: dict, m, doc: Document, pdf_read) -> dict:
                         "message": (f"sections not found: {''.join(missing)}; " if missing else "")
                         + f"{lacking} layout cells not found"
                         + (f"; {stray} printed numbers not placed in any cell" if stray else "")
+                        + (f"; {doubtful} printed numbers listed unmapped in a table with cells read blank "
+                           "(a blank may be one of them)" if doubtful else "")
                         + ("; template of a section unknown" if not (m.template_s2 and m.template_s3) else "")}
     return out
+
+
+_SECTION_OF_CODE = {"t2": "二", "t3": "三", "t4": "四"}
+
+
+def doubtful_blanks(cells: dict, unmapped: list[dict]) -> int:
+    """How many numbers are listed unmapped (for a reason other than a stray number) in a
+    statutory table where some cell was read blank."""
+    blank_tables = {_SECTION_OF_CODE[c[:2]] for c, v in cells.items() if v is None and c[:2] in _SECTION_OF_CODE}
+    count = 0
+    for u in unmapped:
+        section = _SECTION_OF_CODE.get(u.get("section"), u.get("section"))
+        if u.get("reason") != STRAY_NUMBER and section in blank_tables:
+            count += sum(1 for v in u.get("values", []) if any(ch.isdigit() for ch in str(v)))
+    return count
 
 
 def _looks_like_report(text: str) -> bool:

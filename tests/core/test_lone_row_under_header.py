@@ -42,3 +42,17 @@ def test_numbers_inside_a_label_cell_are_listed_when_the_rules_are_kept(monkeypa
     assert result["status"] == "partial"
     listed = [u for u in result["unmapped"] if u["section"] == "三"]
     assert listed and "98 123 93 122 122 125 683" in listed[0]["values"][0]
+
+
+def test_a_number_listed_unmapped_beside_a_cell_read_blank_is_not_ok():
+    """A row the reader could not place (listed with its reason) in a table where a cell was
+    read blank: that blank may be the number's, so the document cannot be `ok`. Where no cell
+    of that table is blank, an extra row listed unmapped is no doubt about the cells read."""
+    from pipelines.core.extract import doubtful_blanks
+
+    cells = {"t3.result.granted:total": 5, "t3.result.partial:total": None, "t2.art20_1.rules.issued": 3}
+    row = {"section": "三", "label": "3.其他", "values": ["12", "", "7"], "reason": "8 values where the table has 7 columns"}
+    assert doubtful_blanks(cells, [row]) == 2
+    assert doubtful_blanks(cells, [dict(row, section="二")]) == 0  # table 二 has no blank cell
+    assert doubtful_blanks(dict(cells, **{"t3.result.partial:total": 0}), [row]) == 0
+    assert doubtful_blanks(cells, [dict(row, values=["说明"])]) == 0  # no number listed
