@@ -543,8 +543,7 @@ def _drop_marks_beside_numbers(table) -> int:
     rows = table.rows
     if not rows:
         return 0
-    ncols = len(rows[0])
-    value_cols = [c for c in range(ncols) if sum(_is_number(row[c].text) for row in rows) >= 3]
+    value_cols = _numeric_columns(rows)
     dropped = 0
     for row in rows:
         for c in value_cols:
@@ -565,6 +564,11 @@ def _is_number(text: str) -> bool:
     return bool(_NUMERIC.match(text.strip().replace(" ", "")))
 
 
+def _numeric_columns(rows) -> list[int]:
+    """The value columns of a grid table's rows: those holding a number in three rows or more."""
+    return [c for c in range(len(rows[0])) if sum(_is_number(row[c].text) for row in rows) >= 3]
+
+
 def _reread_blank_cells(table, grey, scale: float) -> int:
     """Recognise, crop by crop, the empty value cells of a ruled OCR table; return how many read.
 
@@ -579,7 +583,7 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
     if not rows:
         return 0
     ncols = len(rows[0])
-    value_cols = [c for c in range(ncols) if sum(_is_number(row[c].text) for row in rows) >= 3]
+    value_cols = _numeric_columns(rows)
     read = 0
     for row in rows:
         # in a table of one or two data rows (table 四) no column shows numbers in three rows:
