@@ -144,19 +144,8 @@ def table_html(g: Grid, p: dict) -> str:
 
 def portal_page(r: Report, p: dict) -> bytes:
     gmap = {g.name: g for g in grids(r)}
-    out = []
-    for kind, text in prose.paragraphs(r):
-        t = html.escape(text)
-        if kind == "title":
-            out.append(f'<h1>{t}</h1>')
-        elif kind == "h":
-            out.append(f"<h3>{t}</h3>")
-        elif kind == "p":
-            out.append(f'<p class="txt">{t}</p>')
-        elif kind == "sign":
-            out.append(f'<p class="sign">{t}</p>')
-        elif kind == "table":
-            out.append(table_html(gmap[text], p))
+    out = prose.html_paragraphs(r, {"title": "<h1>{t}</h1>", "h": "<h3>{t}</h3>", "p": '<p class="txt">{t}</p>',
+                                    "sign": '<p class="sign">{t}</p>'}, lambda name: table_html(gmap[name], p))
     size = "A4 landscape" if p["landscape"] else "A4"
     css = (f"@page{{size:{size};margin:{p['margin_mm']}mm}}"
            f"body{{font-family:'{p['font']}';font-size:12pt;margin:0}}"

@@ -69,23 +69,17 @@ def _td(c: Cell, rules: str, valign: str) -> str:
 
 def html_source(r: Report, rng: random.Random, params: dict) -> bytes:
     gmap = {g.name: g for g in grids(r)}
-    out = []
-    for kind, text in prose.paragraphs(r):
-        t = html.escape(text)
-        if kind == "title":
-            out.append(f'<p style="text-align:center;font-size:18pt"><b>{t}</b></p>')
-        elif kind == "h":
-            out.append(f"<p><b>{t}</b></p>")
-        elif kind == "p":
-            out.append(f'<p style="text-indent:2em">{t}</p>')
-        elif kind == "sign":
-            out.append(f'<p style="text-align:right">{t}</p>')
-        elif kind == "table":
-            g: Grid = gmap[text]
-            expand(g)
-            rows = "".join("<tr>" + "".join(_td(c, params["rules"], params["valign"]) for c in row) + "</tr>"
-                           for row in g.rows)
-            out.append(f'<table width="100%" cellspacing="0" style="border-collapse:collapse">{rows}</table>')
+
+    def table(name: str) -> str:
+        g: Grid = gmap[name]
+        expand(g)
+        rows = "".join("<tr>" + "".join(_td(c, params["rules"], params["valign"]) for c in row) + "</tr>"
+                       for row in g.rows)
+        return f'<table width="100%" cellspacing="0" style="border-collapse:collapse">{rows}</table>'
+
+    out = prose.html_paragraphs(r, {"title": '<p style="text-align:center;font-size:18pt"><b>{t}</b></p>',
+                                    "h": "<p><b>{t}</b></p>", "p": '<p style="text-indent:2em">{t}</p>',
+                                    "sign": '<p style="text-align:right">{t}</p>'}, table)
     font = params["font"]
     doc = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(r.title)}</title>"
            f"<style>body{{font-family:'{font}';font-size:10.5pt}} td{{font-family:'{font}';"

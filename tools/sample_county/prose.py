@@ -5,7 +5,9 @@ table content can be recognised by those labels alone.
 """
 from __future__ import annotations
 
+import html
 import random
+from typing import Callable
 
 from .county import COUNTY, SEED, Report
 
@@ -76,4 +78,16 @@ def paragraphs(r: Report) -> list[tuple[str, str]]:
     d = r.published
     out.append(("sign", full))
     out.append(("sign", f"{d.year}年{d.month}月{d.day}日"))
+    return out
+
+
+def html_paragraphs(r: Report, tags: dict[str, str], table: Callable[[str], str]) -> list[str]:
+    """The report as HTML blocks: each paragraph's escaped text put in `tags[kind]` (a format
+    string with {t}; a kind not in `tags` is left out) and each table by `table(grid name)`."""
+    out = []
+    for kind, text in paragraphs(r):
+        if kind == "table":
+            out.append(table(text))
+        elif kind in tags:
+            out.append(tags[kind].format(t=html.escape(text)))
     return out
