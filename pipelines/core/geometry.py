@@ -265,3 +265,56 @@ def grid_from_rules(h: list[Rule], v: list[Rule] = (), tol: float = 1.5,
                 if x0 < xs[c + 1] - 1 and x1 > xs[c + 1] + 1 and rows_spanned(r, c) == rows_spanned(r, c + 1):
                     union((r, c), (r, c + 1))
     return RuleGrid(xs, ys, [[find((r, c)) for c in range(ncols)] for r in range(nrows)])
+
+
+def merged_double_rules(rules: list[Rule], gap: float = 4.5, tol: float = 1.5,
+                        text: Iterable[tuple[float, float, float, float]] = ()) -> list[Rule]:
+    """Rules with each double line (two parallel lines more than `tol` and at most `gap` apart,
+    running side by side, nothing printed between them) moved onto their mean: one border.
+
+    An HTML table with separate borders (`<table border=1>`, HTML's default cellspacing 2) boxes
+    every cell on its own, its boxes a few points apart: every table line is a pair of rules with
+    a sliver between. Read as they are, each sliver is a row or column of its own and a ruled
+    grid falls apart into fragments. No text line fits in `gap`; a `text` box centred between
+    the pair keeps them apart all the same: (x0, top, x1, bottom) for horizontal rules, (top, x0,
+    bottom, x1) for vertical ones (along, across, along, across). Lines within `tol` are one line already (grid_from_rules).
+    """
+    lines = [sum(g) / len(g) for g in groups_1d([s[0] for s in rules], tol)]
+    if len(lines) < 2:
+        return list(rules)
+    boxes = list(text)
+    members: dict[float, list[Rule]] = {at: [] for at in lines}
+    for s in rules:
+        members[min(lines, key=lambda at: abs(at - s[0]))].append(s)
+
+    def side_by_side(a: float, b: float) -> bool:
+        pa, pb = members[a], members[b]
+        overlap = sum(max(0.0, min(p[2], q[2]) - max(p[1], q[1])) for p in pa for q in pb)
+        shorter = min(sum(p[2] - p[1] for p in pa), sum(q[2] - q[1] for q in pb))
+        if shorter <= 0 or overlap < 0.5 * shorter:
+            return False
+        lo, hi = min(p[1] for p in pa + pb), max(p[2] for p in pa + pb)
+        return not any(a < (t[1] + t[3]) / 2 < b and t[0] < hi and t[2] > lo for t in boxes)
+
+    moved: dict[float, float] = {}
+    k = 0
+    while k < len(lines):
+        a = lines[k]
+        if k + 1 < len(lines) and tol < lines[k + 1] - a <= gap and side_by_side(a, lines[k + 1]):
+            b = lines[k + 1]
+            moved[a] = moved[b] = (a + b) / 2
+            k += 2
+        else:
+            moved[a] = a
+            k += 1
+    out = []
+    for at, pieces in members.items():
+        out.extend((moved[at] if moved[at] != at else s[0], s[1], s[2]) for s in pieces)
+    return out
+
+
+def double_lines(rules: list[Rule], gap: float = 4.5, tol: float = 1.5) -> int:
+    """How many lines of `rules` merged_double_rules joins with a neighbour (no text given)."""
+    before = len(groups_1d([s[0] for s in rules], tol))
+    after = len(groups_1d([s[0] for s in merged_double_rules(rules, gap, tol)], tol))
+    return before - after

@@ -22,7 +22,8 @@ import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .geometry import RuleGrid, cluster_means, grid_from_rules, groups_1d, span_sets, stacked_rule_tables
+from .geometry import (RuleGrid, cluster_means, connected_rule_tables, double_lines, grid_from_rules, groups_1d,
+                       merged_double_rules, span_sets, stacked_rule_tables)
 from .model import Cell, Document, Table
 from .normalise import norm
 from .pdf_positions import PositionReader, unsure
@@ -696,6 +697,48 @@ def _plumber_tables(data: bytes, number: int, chars: list[dict], known: list[Tab
     return out
 
 
+DOUBLE_GAP = 4.5  # points: two parallel rules this close, nothing between, are one border drawn twice
+DOUBLE_LINES_MIN = 4  # double lines a page needs (each way) before its tables are read from them
+
+
+def _double_ruled_tables(data: bytes, number: int, chars: list[dict],
+                         h_segments: list[tuple[float, float, float]] | None) -> list[Table] | None:
+    """Tables of a page whose every line is a pair of rules a few points apart, from its vector
+    rules (None: the page draws no such lines).
+
+    `<table border=1>` without cellspacing=0 boxes each cell on its own, the boxes 1-3 pt apart.
+    Camelot sees each pair as two lines with a sliver between and cuts the grid into fragments
+    (1x2 tables, a row's cells in separate tables). Each pair is one border at its mean
+    (geometry.merged_double_rules); the page's rules then make whole grids the usual way.
+    `h_segments` (the page's horizontal edges, when pdfium could read them) spare pdfplumber
+    on pages drawing no double line.
+    """
+    if h_segments is not None and double_lines(h_segments, DOUBLE_GAP, RULE_TOL) < DOUBLE_LINES_MIN:
+        return None
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data), pages=[number]) as pl:
+        edges = pl.pages[0].edges
+        h = [(e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
+        v = [(e["x0"], e["top"], e["bottom"]) for e in edges
+             if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
+    if min(double_lines(h, DOUBLE_GAP, RULE_TOL), double_lines(v, DOUBLE_GAP, RULE_TOL)) < DOUBLE_LINES_MIN:
+        return None
+    boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for w in _words(chars)]
+    out = []
+    # boxes a pair's gap apart are one table; each table's pairs are merged on their own (the
+    # lines of two tables on one page would chain into one another)
+    for th, tv in connected_rule_tables(h, v, reach=DOUBLE_GAP):
+        th = merged_double_rules(th, DOUBLE_GAP, RULE_TOL, boxes)
+        tv = merged_double_rules(tv, DOUBLE_GAP, RULE_TOL, [(b[1], b[0], b[3], b[2]) for b in boxes])
+        grid = grid_from_rules(th, tv, tol=RULE_TOL)
+        if grid is None or grid.shape[1] < 2 or grid.shape[0] * grid.shape[1] < 2:
+            continue
+        grid = _stepped_outline_spans(_without_hairline_gaps(grid, chars), chars)
+        out.append(table_from_grid(number, grid, chars, "double-rules+pdfium-chars"))
+    return out or None
+
+
 def _words(chars: list[dict]) -> list[dict]:
     """Runs of characters on one baseline without a wide gap: {x0, x1, top, bottom}."""
     out: list[dict] = []
@@ -871,6 +914,11 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
         height = pages[number - 1].height
         found = sorted(tables_by_page.get(number, []), key=lambda tb: -tb.cells[0][0].y2)  # top first
         page_tables = []
+        rules = pages[number - 1].rules
+        doubled = (_double_ruled_tables(data, number, chars[number], rules and rules.h_segments)
+                   if rules is None or rules.vertical else None)
+        if doubled:
+            found, page_tables = [], doubled
         for tb in found:
             if len(tb.cells) * len(tb.cells[0]) < 2:
                 continue  # a single ruled box is not a table

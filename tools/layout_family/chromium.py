@@ -34,8 +34,9 @@ from tools.sample_county.tables import Cell, Grid, expand, grids
 
 BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
-# grid: CSS borders, border-collapse; html_border: the old <table border=1 cellspacing=0> (each
-# cell boxed on its own: every rule drawn twice, side by side); none; three_line; hrules
+# grid: CSS borders, border-collapse; html_border: the old <table border=1> (each cell boxed on
+# its own: every rule drawn twice, side by side with cellspacing=0, 1-3 px apart otherwise);
+# none; three_line; hrules
 RULES = ("grid", "grid", "html_border", "none", "three_line", "hrules")
 
 
@@ -183,10 +184,12 @@ def render(r: Report, rng: random.Random) -> tuple[bytes, str, dict, dict]:
                   "font_size": rng.choice([9, 10, 10.5]), "valign": rng.choice(["middle", "middle", "top"]),
                   "value_align": rng.choice(["center", "center", "right"]),
                   "t3_label_share": rng.uniform(0.22, 0.42), "padding_pt": rng.choice([1, 2, 4]),
-                  "margin_mm": rng.choice([12, 18, 25]), "landscape": landscape,
-                  # cellspacing=2 (HTML's default) sets double rules two points apart: Camelot
-                  # cuts that grid into fragments, not read yet, so only boxes that touch
-                  "cellspacing": 0}
+                  "margin_mm": rng.choice([12, 18, 25]), "landscape": landscape, "cellspacing": 0}
+        if params["rules"] == "html_border":
+            # <table border=1> boxes every cell on its own; without cellspacing=0 (HTML's default
+            # is 2) the boxes stand 1-3 px apart, so each table line is a pair of rules with a
+            # gap. Drawn last: the pages of every other rule kind keep their draws and bytes
+            params["cellspacing"] = rng.choice([0, 1, 2, 2, 3])
         page = portal_page(r, params)
     params.update(producer="chromium", landscape=landscape)
     pdf = normalize(print_to_pdf(page), r)
