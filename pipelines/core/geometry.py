@@ -290,8 +290,9 @@ def merged_double_rules(rules: list[Rule], gap: float = 4.5, tol: float = 1.5,
     def side_by_side(a: float, b: float) -> bool:
         pa, pb = members[a], members[b]
         overlap = sum(max(0.0, min(p[2], q[2]) - max(p[1], q[1])) for p in pa for q in pb)
-        shorter = min(sum(p[2] - p[1] for p in pa), sum(q[2] - q[1] for q in pb))
-        if shorter <= 0 or overlap < 0.5 * shorter:
+        # both lines of a pair run the same way (a short stroke by a rule is no second line)
+        longer = max(sum(p[2] - p[1] for p in pa), sum(q[2] - q[1] for q in pb))
+        if longer <= 0 or overlap < 0.5 * longer:
             return False
         lo, hi = min(p[1] for p in pa + pb), max(p[2] for p in pa + pb)
         return not any(a < (t[1] + t[3]) / 2 < b and t[0] < hi and t[2] > lo for t in boxes)

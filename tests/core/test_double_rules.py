@@ -1,0 +1,97 @@
+"""Double rules: `<table border=1>` without cellspacing=0 boxes every cell on its own, the boxes
+a few points apart, so each table line is a pair of parallel rules (geometry.merged_double_rules,
+pdf_reader._double_ruled_tables).
+
+Coordinates are PDF points, origin top-left: a horizontal rule is (y, x0, x1), a vertical one
+(x, y0, y1).
+"""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.core.extract import extract_bytes
+from pipelines.core.geometry import double_lines, grid_from_rules, merged_double_rules
+
+
+def boxed_cells(xs, ys, spacing):
+    """Every cell (xs[c]..xs[c+1], ys[r]..ys[r+1]) drawn as its own box, inset by half the
+    spacing, inside an outer table box: what Chromium prints for <table border=1 cellspacing>."""
+    half = spacing / 2
+    h, v = [], []
+    for r in range(len(ys) - 1):
+        for c in range(len(xs) - 1):
+            x0, x1, y0, y1 = xs[c] + half, xs[c + 1] - half, ys[r] + half, ys[r + 1] - half
+            h += [(y0, x0, x1), (y1, x0, x1)]
+            v += [(x0, y0, y1), (x1, y0, y1)]
+    x0, x1, y0, y1 = xs[0] - half, xs[-1] + half, ys[0] - half, ys[-1] + half
+    h += [(y0, x0, x1), (y1, x0, x1)]
+    v += [(x0, y0, y1), (x1, y0, y1)]
+    return h, v
+
+
+XS, YS = [50, 150, 250, 350], [100, 125, 150]
+
+
+def test_boxes_two_points_apart_make_one_grid_with_each_pair_of_rules_one_edge():
+    h, v = boxed_cells(XS, YS, 2.25)
+    raw = grid_from_rules(h, v, tol=1.5)
+    assert raw.shape == (5, 7)  # as drawn: a sliver row / column between every two cells
+    grid = grid_from_rules(merged_double_rules(h), merged_double_rules(v), tol=1.5)
+    assert grid.shape == (2, 3)
+    # (the outer row edges also count the verticals' ends, a point off: within a fraction of it)
+    assert grid.xs == pytest.approx(XS, abs=0.3) and grid.ys == pytest.approx(YS, abs=0.3)
+    assert all(grid.owner[r][c] == (r, c) for r in range(2) for c in range(3))
+    assert double_lines(h) == 3 and double_lines(v) == 4
+
+
+def test_a_merged_cell_stays_merged_when_its_neighbours_are_boxed_apart():
+    h, v = boxed_cells(XS, YS, 3.0)
+    half = 1.5
+    # row 0, columns 1-2 one box (a header over two columns): no rules at x=250 in row 0
+    h = [s for s in h if not (s[0] in (YS[0] + half, YS[1] - half) and s[1] in (XS[1] + half, XS[2] + half))]
+    v = [s for s in v if not (s[0] in (XS[1] + half, XS[2] - half, XS[2] + half, XS[3] - half)
+                              and s[1] == YS[0] + half)]
+    h += [(YS[0] + half, XS[1] + half, XS[3] - half), (YS[1] - half, XS[1] + half, XS[3] - half)]
+    v += [(XS[1] + half, YS[0] + half, YS[1] - half), (XS[3] - half, YS[0] + half, YS[1] - half)]
+    grid = grid_from_rules(merged_double_rules(h), merged_double_rules(v), tol=1.5)
+    assert grid.shape == (2, 3)
+    assert grid.owner[0] == [(0, 0), (0, 1), (0, 1)]
+    assert grid.owner[1] == [(1, 0), (1, 1), (1, 2)]
+
+
+def test_two_close_rules_with_text_between_them_stay_two():
+    h = [(100, 50, 350), (103, 50, 350), (130, 50, 350)]
+    assert sorted({s[0] for s in merged_double_rules(h)}) == [101.5, 130]
+    # a (tiny) word centred between the two rules: not one border drawn twice
+    text = [(60, 100.8, 70, 102.2)]
+    assert sorted({s[0] for s in merged_double_rules(h, text=text)}) == [100, 103, 130]
+    # a word beside the rules, not between them along their length, does not keep them apart
+    assert sorted({s[0] for s in merged_double_rules(h, text=[(400, 100.8, 420, 102.2)])}) == [101.5, 130]
+
+
+def test_close_rules_that_do_not_run_side_by_side_or_lie_too_far_apart_stay_apart():
+    # a short stroke near a long rule (under a word) is not its second line
+    assert sorted({s[0] for s in merged_double_rules([(100, 50, 350), (102.5, 60, 80)])}) == [100, 102.5]
+    # rules 6 pt apart are two lines (a sliver row there is a row, if text fits)
+    assert sorted({s[0] for s in merged_double_rules([(100, 50, 350), (106, 50, 350)])}) == [100, 106]
+    # rules within the tolerance are left for the grid's own clustering
+    assert sorted({s[0] for s in merged_double_rules([(100, 50, 350), (101, 50, 350)])}) == [100, 101]
+
+
+def test_a_chromium_portal_page_with_cellspacing_3_reads_whole_from_its_double_rules():
+    """chromium_html seed 84: <table border=1 cellspacing=3>; Camelot cut its tables into
+    fragments (113/198 before the double-rule reader, 0 wrong)."""
+    from tools.layout_family import chromium, draw
+    from tools.layout_family.score import score
+
+    if not chromium.available():
+        pytest.skip("Chromium is not installed")
+    case = draw("chromium_html", 84)
+    assert (case.params["rules"], case.params["cellspacing"]) == ("html_border", 3)
+    from pipelines.core.pdf_reader import read_pdf_detailed
+
+    sources = {t.source for t in read_pdf_detailed(case.data).document.tables}
+    assert "double-rules+pdfium-chars" in sources and "camelot-lattice+pdfium-chars" not in sources
+    got = extract_bytes(case.data, "chromium_html-84.pdf")
+    s = score(case, got["cells"])
+    assert (s.right, s.wrong, got["unmapped"], got["status"]) == (s.total, 0, [], "ok")
