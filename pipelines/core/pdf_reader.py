@@ -445,6 +445,13 @@ def _stepped_outline_spans(grid: RuleGrid, chars: list[dict]) -> RuleGrid:
         c1 = max(c for c in range(ncols) if grid.owner[r0][c] == (r0, c0))
         if r1 == r0 or not (c0 == 0 or c1 == ncols - 1):
             continue
+        # beside a cell spanning the same rows it is one tall row's cell (a row the page break
+        # cut, a label cell above it ending a few points into it), no stepped outline
+        inner = c0 - 1 if c1 == ncols - 1 else c1 + 1
+        if 0 <= inner < ncols and len({grid.owner[r][inner] for r in range(r0, r1 + 1)}) == 1 and (
+                (r0 == 0 or grid.owner[r0 - 1][inner] != grid.owner[r0][inner])
+                and (r1 == nrows - 1 or grid.owner[r1 + 1][inner] != grid.owner[r1][inner])):
+            continue
         x0, x1, top, bottom = grid.xs[c0], grid.xs[c1 + 1], grid.ys[r0], grid.ys[r1 + 1]
         inside = [ch for ch in chars if ch["text"].strip() and x0 <= _char_centre(ch)[0] < x1
                   and top <= _char_centre(ch)[1] < bottom]
