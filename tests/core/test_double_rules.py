@@ -95,3 +95,14 @@ def test_a_chromium_portal_page_with_cellspacing_3_reads_whole_from_its_double_r
     got = extract_bytes(case.data, "chromium_html-84.pdf")
     s = score(case, got["cells"])
     assert (s.right, s.wrong, got["unmapped"], got["status"]) == (s.total, 0, [], "ok")
+
+
+def test_the_chromium_test_seeds_hold_a_double_ruled_page():
+    """test_reader_families reads chromium_html's test seeds whole: one of them is a
+    <table border=1> page with its boxes apart, so the double-rule reader is in that gate."""
+    from tools.layout_family import TEST_SEEDS, chromium, draw
+
+    if not chromium.available():
+        pytest.skip("Chromium is not installed")
+    drawn = [draw("chromium_html", s).params for s in TEST_SEEDS["chromium_html"]]
+    assert any(p.get("rules") == "html_border" and p.get("cellspacing", 0) > 0 for p in drawn)
