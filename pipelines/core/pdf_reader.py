@@ -709,7 +709,8 @@ DOUBLE_LINES_MIN = 4  # double lines a page needs (each way) before its tables a
 
 
 def _double_ruled_tables(data: bytes, number: int, chars: list[dict],
-                         h_segments: list[tuple[float, float, float]] | None) -> list[Table] | None:
+                         h_segments: list[tuple[float, float, float]] | None,
+                         min_double: int = DOUBLE_LINES_MIN) -> list[Table] | None:
     """Tables of a page whose every line is a pair of rules a few points apart, from its vector
     rules (None: the page draws no such lines).
 
@@ -718,9 +719,9 @@ def _double_ruled_tables(data: bytes, number: int, chars: list[dict],
     (1x2 tables, a row's cells in separate tables). Each pair is one border at its mean
     (geometry.merged_double_rules); the page's rules then make whole grids the usual way.
     `h_segments` (the page's horizontal edges, when pdfium could read them) spare pdfplumber
-    on pages drawing no double line.
+    on pages drawing no double line. min_double=0 reads any page's vector rules this way.
     """
-    if h_segments is not None and double_lines(h_segments, DOUBLE_GAP, RULE_TOL) < DOUBLE_LINES_MIN:
+    if h_segments is not None and double_lines(h_segments, DOUBLE_GAP, RULE_TOL) < min_double:
         return None
     import pdfplumber
 
@@ -729,7 +730,7 @@ def _double_ruled_tables(data: bytes, number: int, chars: list[dict],
         h = [(e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
         v = [(e["x0"], e["top"], e["bottom"]) for e in edges
              if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
-    if min(double_lines(h, DOUBLE_GAP, RULE_TOL), double_lines(v, DOUBLE_GAP, RULE_TOL)) < DOUBLE_LINES_MIN:
+    if min(double_lines(h, DOUBLE_GAP, RULE_TOL), double_lines(v, DOUBLE_GAP, RULE_TOL)) < min_double:
         return None
     boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for w in _words(chars)]
     out = []
@@ -932,6 +933,12 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             grid = _grid_from_camelot(tb, height)
             grid = _stepped_outline_spans(_without_hairline_gaps(grid, chars[number]), chars[number])
             page_tables.append(table_from_grid(number, grid, chars[number], "camelot-lattice+pdfium-chars"))
+        if page_tables and _values_merged(page_tables):
+            # Camelot's grid lacks column edges the page draws (boxes a point apart, each rule
+            # drawn twice, seen as one thick line where they cross): the vector rules may give them
+            vector = _double_ruled_tables(data, number, chars[number], None, min_double=0)
+            if vector and not _values_merged(vector):
+                page_tables = vector
         if not page_tables:
             rules = pages[number - 1].rules
             page_tables = tables_from_words(data, number, chars[number], rules and rules.h_segments)

@@ -106,3 +106,23 @@ def test_the_chromium_test_seeds_hold_a_double_ruled_page():
         pytest.skip("Chromium is not installed")
     drawn = [draw("chromium_html", s).params for s in TEST_SEEDS["chromium_html"]]
     assert any(p.get("rules") == "html_border" and p.get("cellspacing", 0) > 0 for p in drawn)
+
+
+def test_a_camelot_grid_holding_a_row_s_values_in_one_cell_gives_way_to_the_vector_rules():
+    """chromium_html seed 8774: <table border=1 cellspacing=1>, its rules a point apart (one line
+    each to the grid's tolerance). Camelot's grid of table 三's last page lacked the value
+    columns (a row's label and values in one cell: 179/200, flagged partial, 0 wrong); the
+    page's vector rules give them."""
+    from tools.layout_family import chromium, draw
+    from tools.layout_family.score import score
+    from pipelines.core.pdf_reader import read_pdf_detailed
+
+    if not chromium.available():
+        pytest.skip("Chromium is not installed")
+    case = draw("chromium_html", 8774)
+    assert (case.params["rules"], case.params["cellspacing"]) == ("html_border", 1)
+    sources = [t.source for t in read_pdf_detailed(case.data).document.tables if t.page == 4]
+    assert sources == ["double-rules+pdfium-chars"] * 2
+    got = extract_bytes(case.data, "chromium_html-8774.pdf")
+    s = score(case, got["cells"])
+    assert (s.right, s.wrong, got["unmapped"], got["status"]) == (s.total, 0, [], "ok")
