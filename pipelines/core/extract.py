@@ -476,16 +476,13 @@ def _status(out: dict, m, doc: Document, pdf_read) -> dict:
     return out
 
 
-_SECTION_OF_CODE = {"t2": "二", "t3": "三", "t4": "四"}
-
-
 def doubtful_blanks(cells: dict, unmapped: list[dict]) -> int:
     """How many numbers are listed unmapped (for a reason other than a stray number) in a
     statutory table where some cell was read blank."""
-    blank_tables = {_SECTION_OF_CODE[c[:2]] for c, v in cells.items() if v is None and c[:2] in _SECTION_OF_CODE}
+    blank_tables = {_SECTION_OF_PREFIX[c[:2]] for c, v in cells.items() if v is None and c[:2] in _SECTION_OF_PREFIX}
     count = 0
     for u in unmapped:
-        section = _SECTION_OF_CODE.get(u.get("section"), u.get("section"))
+        section = _SECTION_OF_PREFIX.get(u.get("section"), u.get("section"))
         if u.get("reason") != STRAY_NUMBER and section in blank_tables:
             count += sum(1 for v in u.get("values", []) if any(ch.isdigit() for ch in str(v)))
     return count

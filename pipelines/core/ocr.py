@@ -255,7 +255,7 @@ def _recheck_wide_numbers(grey, result) -> dict[int, tuple[str, float, str]]:
     per digit count, is measured on the page itself (its median over at least three numbers). A
     suspect box is recognised again stretched to twice its width, which gives every digit its
     own frames; a reading with more digits that fits the box's width better replaces it, marked
-    with a note so that only an identity can vouch for it.
+    with a note (its cell is unsure: pdf_positions.unsure) so that only an identity can vouch for it.
     """
     import cv2
     import numpy as np
@@ -295,26 +295,6 @@ def _recheck_wide_numbers(grey, result) -> dict[int, tuple[str, float, str]]:
             out[k] = (text, float(score), f"OCR read {t} in a box as wide as {len(text)} digits; "
                                           f"read again stretched: {text} (two equal digits had merged?)")
     return out
-
-
-def _marked(tables: list, words: list[dict]) -> list:
-    """`tables`, each cell holding a number read again by `_recheck_wide_numbers` marked unsure
-    (an identity must vouch for it)."""
-    noted = [w for w in words if w.get("note")]
-    if not noted:
-        return tables
-    for table in tables:
-        for row in table.rows:
-            for cell in row:
-                if cell.bbox is None or cell.unsure or not cell.text:
-                    continue
-                x0, top, x1, bottom = cell.bbox
-                for w in noted:
-                    cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
-                    if x0 <= cx <= x1 and top <= cy <= bottom and w["text"] in cell.text:
-                        cell.unsure = w["note"]
-                        break
-    return tables
 
 
 def _cx(b: dict) -> float:
@@ -691,8 +671,8 @@ def read_pages_by_ocr(data: bytes, numbers: list[int]):
             lines = st.pop("grid_lines", None) or {}
             image = st.pop("image", None)
             stats.append(st)
-            by_position.extend(_marked(positions.page_tables(n, words), words))
-            by_grid.extend(_marked(grid_tables(n, words, lines, image), words))
+            by_position.extend(positions.page_tables(n, words))
+            by_grid.extend(grid_tables(n, words, lines, image))
     finally:
         pdf.close()
     docs = []
@@ -729,8 +709,8 @@ def read_scanned(data: bytes):
             image = st.pop("image", None)
             stats.append(st)
             texts.append(page_text(words))
-            by_position.extend(_marked(positions.page_tables(i + 1, words), words))
-            by_grid.extend(_marked(grid_tables(i + 1, words, lines, image), words))
+            by_position.extend(positions.page_tables(i + 1, words))
+            by_grid.extend(grid_tables(i + 1, words, lines, image))
     finally:
         pdf.close()
     text = "\n".join(texts)

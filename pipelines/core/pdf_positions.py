@@ -925,13 +925,14 @@ def _cell(number: int, words: list[dict]) -> Cell:
 
 
 def unsure(words: list[dict]) -> str | None:
-    """Why a cell's OCR'd number cannot be trusted (a low recognition score), else None."""
+    """Why a cell's OCR'd number cannot be trusted (a low recognition score, or the word's own
+    `note`: read a second time, see ocr._recheck_wide_numbers), else None."""
     from .ocr import OCR_MIN_SCORE
 
     scores = [w["ocr_score"] for w in words if w.get("ocr_score") is not None and _numeric(w)]
     if scores and min(scores) < OCR_MIN_SCORE:
         return f"OCR unsure of this number (score {min(scores):.2f})"
-    return None
+    return next((w["note"] for w in words if w.get("note") and _numeric(w)), None)
 
 
 def _band(lines: list[list[dict]], i: int) -> list[list[dict]]:

@@ -492,3 +492,15 @@ def test_a_seals_character_on_its_own_line_in_a_value_cell_is_left_out_and_the_n
         ["4.其他", "4", "x1\n9"], ["5.其他", "6", "2"]]
     assert "半" in table.rows[1][1].unsure
     assert all(cell.unsure is None for row in table.rows for cell in row if cell is not table.rows[1][1])
+
+
+def test_a_number_read_again_makes_its_cell_unsure_by_its_note():
+    """A word `_recheck_wide_numbers` replaced carries a note; the cell holding it is unsure
+    (an identity must vouch), whatever its score. A low score still speaks first."""
+    from pipelines.core.pdf_positions import unsure
+
+    w = {"text": "344", "ocr_score": 0.99, "note": "OCR read 34 in a box as wide as 3 digits"}
+    assert unsure([w]) == w["note"]
+    assert unsure([dict(w, note=None)]) is None
+    assert unsure([dict(w, ocr_score=0.5)]).startswith("OCR unsure of this number (score 0.50)")
+    assert unsure([{"text": "说明", "note": "x"}]) is None  # only numbers
