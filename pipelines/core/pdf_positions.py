@@ -16,7 +16,8 @@ clear jump of the pen, `split_touching_numbers`): the line goes to `unplaced` (t
 `unmapped`) and its codes stay absent, so the document is `partial`. The anchors of a section
 carry over to the next page (a table continued without a repeated header), also from a page
 whose rules gave the cells (`follow`). Cell boxes are
-the words' text boxes: there are no cell borders to report.
+the words' text boxes; a value cell without words (a printed blank, a number OCR missed) gets
+its row's band across its column's band, the place a person should look (`_row`).
 """
 from __future__ import annotations
 
@@ -354,7 +355,7 @@ class PositionReader:
             if any(o is not None and o.level == 1 and o.number != 3 for o in printed):
                 conflict = True  # a fragment of another level-1 label on this line: not ours
             if conflict:
-                val = [Cell("", c.page, None) for c in val]
+                val = [Cell("", c.page, c.bbox) for c in val]  # unread: where to look stays
             out.append((new_lab, val))
             last_ordinal_row = len(out) - 1
         return out
@@ -401,7 +402,9 @@ class PositionReader:
         for li, vj in pairs:
             claimed.add(vj)
             y, words = value_rows[vj]
-            row = self._row(number, words, section or "", label_text=leaves[li].text, columns=columns)
+            leaf = leaves[li]
+            row = self._row(number, words, section or "", label_text=leaf.text, columns=columns,
+                            band=(leaf.ink_top, leaf.ink_bottom))
             if row is None:
                 continue
             out.append((y, [leaves[li].cell(number)], row[1], leaves[li]))
@@ -490,7 +493,8 @@ class PositionReader:
     # -------------------------------------------------------- rows
 
     def _row(self, number: int, line: list[dict], section: str, label_text: str | None = None,
-             columns: tuple[str, list[float]] | None = None) -> tuple[list[Cell], list[Cell]] | None:
+             columns: tuple[str, list[float]] | None = None, band: tuple[float, float] | None = None
+             ) -> tuple[list[Cell], list[Cell]] | None:
         """Label cells and one value cell per column for one line of values.
 
         Each value is placed by position: against the columns learned from the full lines of
@@ -499,6 +503,11 @@ class PositionReader:
         many values as there are columns must also read them in order. A value between two
         columns, one nearer another column than its order says, or two values on one column,
         are not guessed.
+
+        A value cell that holds no word (a printed blank, or a number the reader did not see)
+        gets the box where its value would be printed: its row's band (the line's words and
+        `band`, the vertical extent of the row's label) across its column's band
+        (`_column_bands`), so that an unread cell can be looked at like a ruled grid's.
         """
         anchors = self.anchors
         label = [w for w in line if _cx(w) < self.boundary]
@@ -534,7 +543,44 @@ class PositionReader:
             self.unplaced.append({"section": section, "label": label_text or " ".join(w["text"] for w in label),
                                   "values": [w["text"] for w in rest], "page": number, "reason": problem})
             return None
-        return [_cell(number, [w]) for w in label], [_cell(number, ws) for ws in slots]
+        values_out = [_cell(number, ws) for ws in slots]
+        if not all(slots) and line:
+            top, bottom = min(w["top"] for w in line), max(w["bottom"] for w in line)
+            if band is not None:
+                top, bottom = min(top, band[0]), max(bottom, band[1])
+            for k, (x0, x1) in enumerate(self._column_bands(key, centres)):
+                if not slots[k]:
+                    values_out[k] = Cell("", number, (round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)))
+        return [_cell(number, [w]) for w in label], values_out
+
+    def _column_bands(self, key: str, centres: list[float]) -> list[tuple[float, float]]:
+        """Each value column's horizontal extent (x0, x1) in points, as a ruled grid's cell would
+        span it: columns placed by centre end half-way to their neighbours; right-aligned columns
+        (key x1) run from the previous column's right edge to their own, left-aligned ones (x0)
+        from their own left edge to the next one's. The outer edges lie a column's width (the
+        nearest gap) out, never left of the label boundary; a lone column spans the label
+        boundary's distance from its centre on either side."""
+        n = len(centres)
+        if n == 0:
+            return []
+        if n == 1:
+            half = max(abs(centres[0] - self.boundary), 6.0)
+            edges = [centres[0] - half, centres[0] + half]
+            return [(max(edges[0], self.boundary) if self.boundary < centres[0] else edges[0], edges[1])]
+        pad = 1.0  # a glyph's bearing past the edge the values share
+        gaps = [b - a for a, b in zip(centres, centres[1:])]
+        if key == "x1":
+            edges = [centres[0] - gaps[0]] + list(centres)
+            bands = [(edges[k] + pad, edges[k + 1] + pad) for k in range(n)]
+        elif key == "x0":
+            edges = list(centres) + [centres[-1] + gaps[-1]]
+            bands = [(edges[k] - pad, edges[k + 1] - pad) for k in range(n)]
+        else:
+            mids = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+            edges = [centres[0] - gaps[0] / 2] + mids + [centres[-1] + gaps[-1] / 2]
+            bands = [(edges[k], edges[k + 1]) for k in range(n)]
+        first = (max(bands[0][0], self.boundary), bands[0][1])
+        return [first if first[0] < first[1] else bands[0]] + bands[1:]
 
     def _learn_columns(self, rows: list[list[dict]]) -> tuple[str, list[float]] | None:
         """Column positions from the lines that print a value in every column.
