@@ -657,6 +657,49 @@ def _plumber_h_segments(data: bytes, number: int) -> list[tuple[float, float, fl
                 if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
 
 
+def _without_second_readings(tables: list[Table]) -> list[Table]:
+    """The tables without any that lies inside another one and reads the same: a second reading
+    of part of a table, not a table of its own.
+
+    Camelot may find a ruled region twice, the whole table and a block of it (double rules, each
+    cell boxed on its own, leave an inner outline): the block's rows would come again as second
+    rows for the same cells (chromium_html-10085: seven rows of table 三, 49 numbers listed as
+    unmapped). A table is dropped only when every cell of it holding text reads exactly what the
+    other table's cell at its centre reads, so each of its numbers stays placed once; a table
+    set inside one cell of another (its text merged there) is kept."""
+    boxes = [_table_box(t) for t in tables]
+    dropped: set[int] = set()
+    for i, inner in enumerate(tables):
+        for j, outer in enumerate(tables):
+            if i == j or j in dropped or not _box_within(boxes[i], boxes[j]) or (
+                    _box_within(boxes[j], boxes[i]) and j > i):  # the same box twice: keep the first
+                continue
+            if _reads_the_same(inner, outer):
+                dropped.add(i)
+                break
+    return [t for k, t in enumerate(tables) if k not in dropped]
+
+
+def _box_within(a, b, pad: float = 2.0) -> bool:
+    return b[0] - pad <= a[0] and b[1] - pad <= a[1] and a[2] <= b[2] + pad and a[3] <= b[3] + pad
+
+
+def _reads_the_same(inner: Table, outer: Table) -> bool:
+    """True when every cell of `inner` holding text has the same text as `outer`'s cell at its centre."""
+    outer_cells = [c for row in outer.rows for c in row if c.bbox and not c.covered]
+    texts = 0
+    for row in inner.rows:
+        for c in row:
+            if c.covered or not c.text.strip() or not c.bbox:
+                continue
+            x, y = (c.bbox[0] + c.bbox[2]) / 2, (c.bbox[1] + c.bbox[3]) / 2
+            home = [o for o in outer_cells if o.bbox[0] <= x <= o.bbox[2] and o.bbox[1] <= y <= o.bbox[3]]
+            if len(home) != 1 or home[0].text != c.text:
+                return False
+            texts += 1
+    return texts > 0
+
+
 def _table_box(t: Table) -> tuple[float, float, float, float]:
     boxes = [c.bbox for row in t.rows for c in row if c.bbox]
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
@@ -933,6 +976,7 @@ def read_pdf_detailed(data: bytes, path: str | None = None) -> PdfRead:
             grid = _grid_from_camelot(tb, height)
             grid = _stepped_outline_spans(_without_hairline_gaps(grid, chars[number]), chars[number])
             page_tables.append(table_from_grid(number, grid, chars[number], "camelot-lattice+pdfium-chars"))
+        page_tables = _without_second_readings(page_tables)
         if page_tables and _values_merged(page_tables):
             # Camelot's grid lacks column edges the page draws (boxes a point apart, each rule
             # drawn twice, seen as one thick line where they cross): the vector rules may give them

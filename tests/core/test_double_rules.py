@@ -126,3 +126,58 @@ def test_a_camelot_grid_holding_a_row_s_values_in_one_cell_gives_way_to_the_vect
     got = extract_bytes(case.data, "chromium_html-8774.pdf")
     s = score(case, got["cells"])
     assert (s.right, s.wrong, got["unmapped"], got["status"]) == (s.total, 0, [], "ok")
+
+
+def _table(top_left, rows, source="camelot-lattice+pdfium-chars", size=(40.0, 20.0)):
+    """A table whose cell (r, c) is a size[0] x size[1] box from top_left; None marks a covered cell."""
+    from pipelines.core.model import Cell, Table
+
+    x0, y0 = top_left
+    w, h = size
+    out = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, text in enumerate(row):
+            if text is None:
+                cells.append(Cell("", 1, None, covered=True))
+            else:
+                cells.append(Cell(text, 1, (x0 + c * w, y0 + r * h, x0 + (c + 1) * w, y0 + (r + 1) * h)))
+        out.append(cells)
+    return Table(out, 1, source)
+
+
+def test_a_block_of_a_table_read_again_inside_it_is_dropped_and_its_numbers_stay_placed_once():
+    """Camelot may return a ruled table and, again, a block of it (chromium_html-10085: seven rows
+    of table 三 twice, 49 numbers listed as second rows for the same cells)."""
+    from pipelines.core.pdf_reader import _without_second_readings
+
+    outer = _table((50, 100), [["label", "1", "2"], ["row b", "3", "4"], ["row c", "5", "6"]])
+    block = _table((90, 120), [["3", "4"], ["5", "6"]])  # rows b-c, value columns: the same cells
+    assert _without_second_readings([outer, block]) == [outer]
+    assert _without_second_readings([block, outer]) == [outer]
+    # a table inside another whose cells read otherwise is kept: a table set inside one cell
+    # (its numbers merged in the outer cell) or a different reading of the region
+    other = _table((90, 120), [["3", "4"], ["5", "7"]])
+    assert _without_second_readings([outer, other]) == [outer, other]
+    # tables side by side, or overlapping without one inside the other, are kept
+    beside = _table((200, 100), [["label", "1", "2"]])
+    assert _without_second_readings([outer, beside]) == [outer, beside]
+    # the same table twice: one is kept
+    again = _table((50, 100), [["label", "1", "2"], ["row b", "3", "4"], ["row c", "5", "6"]])
+    assert _without_second_readings([outer, again]) == [outer]
+
+
+def test_a_chromium_page_whose_table_camelot_finds_twice_lists_no_number_twice():
+    """chromium_html seed 10085: <table border=1 cellspacing=2>, table 三's page read by Camelot,
+    which returned the table and a block of its last seven rows: 200/200 right, status ok, but
+    49 numbers listed as unmapped ("a second row for the same cell")."""
+    from tools.layout_family import chromium, draw
+    from tools.layout_family.score import score
+
+    if not chromium.available():
+        pytest.skip("Chromium is not installed")
+    case = draw("chromium_html", 10085)
+    assert (case.params["rules"], case.params["cellspacing"]) == ("html_border", 2)
+    got = extract_bytes(case.data, "chromium_html-10085.pdf")
+    s = score(case, got["cells"])
+    assert (s.right, s.wrong, got["unmapped"], got["status"]) == (s.total, 0, [], "ok")
