@@ -197,6 +197,8 @@ class PositionReader:
         def flush():
             nonlocal rows
             flush_body()
+            if rows and self.repair_s3 and "二" in row_secs:
+                rows, row_secs[:] = _join_split_rows(rows, row_secs, "二")
             if rows and self.repair_s3 and "三" in row_secs:
                 rows = self._repair_s3(rows, row_secs)
             row_secs.clear()
@@ -600,6 +602,65 @@ class PositionReader:
             if best is None or spread < best[0]:
                 best = (spread, key, centres)
         return best[1], best[2]
+
+def _join_split_rows(rows: list[tuple[list[Cell], list[Cell]]], secs: list[str | None], section: str
+                     ) -> tuple[list[tuple[list[Cell], list[Cell]]], list[str | None]]:
+    """Rows of `section` read line by line (OCR) whose label and values came as two lines, joined.
+
+    In a tall row the label may sit at the top and the values at the bottom (or the other way
+    round), more than half a line apart: OCR gives two lines, one a label without values, the
+    next values without a label, which the mapper would read as a row labelled by its first
+    number. Two such neighbouring rows are one row when their printed boxes overlap vertically
+    and neither overlaps another row of the other kind the same way (else nothing is joined:
+    the values stay unplaced, never given a neighbour's label). A joined row's blank cells
+    span both lines.
+    """
+    def texts(cells: list[Cell]) -> list[Cell]:
+        return [c for c in cells if norm(c.text) and c.bbox is not None]
+
+    def kind(k: int) -> str | None:
+        if k < 0 or k >= len(rows) or secs[k] != section:
+            return None
+        lab, val = rows[k]
+        if texts(lab) and val and not texts(val):
+            return "label"
+        if not texts(lab) and any(_is_num_text(c.text) for c in val):
+            return "values"
+        return None
+
+    def span(k: int) -> tuple[float, float]:
+        lab, val = rows[k]
+        boxes = [c.bbox for c in texts(lab) + texts(val)]
+        return min(b[1] for b in boxes), max(b[3] for b in boxes)
+
+    def overlap(a: int, b: int) -> bool:
+        (t0, b0), (t1, b1) = span(a), span(b)
+        return min(b0, b1) > max(t0, t1)
+
+    def pairs_with(k: int, other: str) -> list[int]:
+        return [j for j in (k - 1, k + 1) if kind(j) == other and overlap(k, j)]
+
+    out, out_secs = [], []
+    k = 0
+    while k < len(rows):
+        j = k + 1
+        kinds = (kind(k), kind(j))
+        if sorted(kinds, key=str) == ["label", "values"]:
+            lab_k, val_k = (k, j) if kinds[0] == "label" else (j, k)
+            if pairs_with(lab_k, "values") == [val_k] and pairs_with(val_k, "label") == [lab_k]:
+                top, bottom = min(span(k)[0], span(j)[0]), max(span(k)[1], span(j)[1])
+                values = [c if norm(c.text) or c.bbox is None else
+                          Cell(c.text, c.page, (c.bbox[0], top, c.bbox[2], bottom), c.covered, c.unread, c.unsure)
+                          for c in rows[val_k][1]]
+                out.append((rows[lab_k][0], values))
+                out_secs.append(section)
+                k += 2
+                continue
+        out.append(rows[k])
+        out_secs.append(secs[k])
+        k += 1
+    return out, out_secs
+
 
 @dataclass
 class Block:
