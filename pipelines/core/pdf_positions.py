@@ -611,9 +611,10 @@ def _join_split_rows(rows: list[tuple[list[Cell], list[Cell]]], secs: list[str |
     round), more than half a line apart: OCR gives two lines, one a label without values, the
     next values without a label, which the mapper would read as a row labelled by its first
     number. Two such neighbouring rows are one row when their printed boxes overlap vertically
-    and neither overlaps another row of the other kind the same way (else nothing is joined:
-    the values stay unplaced, never given a neighbour's label). A joined row's blank cells
-    span both lines.
+    (by 30% of the shorter box's height or more; lines more than half a line apart overlap by
+    up to half) and neither overlaps another row of the other kind the same way (else nothing
+    is joined: the values stay unplaced, never given a neighbour's label). A joined row's blank
+    cells span both lines.
     """
     def texts(cells: list[Cell]) -> list[Cell]:
         return [c for c in cells if norm(c.text) and c.bbox is not None]
@@ -634,8 +635,10 @@ def _join_split_rows(rows: list[tuple[list[Cell], list[Cell]]], secs: list[str |
         return min(b[1] for b in boxes), max(b[3] for b in boxes)
 
     def overlap(a: int, b: int) -> bool:
+        # by a good share of a line: OCR boxes run taller than the ink, so the boxes of two
+        # one-line rows set tight may touch by a point or two
         (t0, b0), (t1, b1) = span(a), span(b)
-        return min(b0, b1) > max(t0, t1)
+        return min(b0, b1) - max(t0, t1) >= 0.3 * min(b0 - t0, b1 - t1)
 
     def pairs_with(k: int, other: str) -> list[int]:
         return [j for j in (k - 1, k + 1) if kind(j) == other and overlap(k, j)]
