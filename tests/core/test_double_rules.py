@@ -181,3 +181,28 @@ def test_a_chromium_page_whose_table_camelot_finds_twice_lists_no_number_twice()
     got = extract_bytes(case.data, "chromium_html-10085.pdf")
     s = score(case, got["cells"])
     assert (s.right, s.wrong, got["unmapped"], got["status"]) == (s.total, 0, [], "ok")
+
+
+def test_the_page_edges_read_without_text_are_pdfplumber_s_own():
+    """The double-rule reader takes a page's edges from pdfminer's paths with the text operators
+    skipped (no font loaded): every edge, every attribute, as pdfplumber's full reading gives them,
+    on a drawn <table border=1> page and on a ReportLab grid page."""
+    import io
+
+    import pdfplumber
+
+    from pipelines.core.pdf_reader import pick_table_pages, plumber_edges, read_pages
+    from tools.layout_family import chromium, draw
+
+    drawn = [draw("grid", 0).data]
+    if chromium.available():
+        drawn.append(draw("chromium_html", 84).data)
+    for data in drawn:
+        _, chars = read_pages(data, pick_table_pages)
+        assert chars
+        for number in sorted(chars):
+            with pdfplumber.open(io.BytesIO(data), pages=[number]) as pl:
+                page = pl.pages[0]
+                full, printed = page.edges, len(page.chars)
+            assert printed > 100 and len(full) > 20  # a table page: text to skip, rules to keep
+            assert plumber_edges(data, number) == full
