@@ -560,6 +560,8 @@ def map_section4(rows: list[list[Cell]], m: Mapping) -> None:
             cells = [row[i] for i in outcome_cols]
         else:
             nonblank = [c for _, c in live if norm(c.text)]
+            if not nonblank and not any(c.unread for _, c in live):
+                continue  # prints nothing (a header row's sliver a page break cut off): no number to list
             if len(nonblank) != 15:
                 _unmapped(m, "四", "", [c for _, c in live], "not 15 values in the row")
                 continue
