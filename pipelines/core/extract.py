@@ -387,7 +387,10 @@ def keep_vouched_ocr_cells(reading: dict, m, only: set[str] | None = None) -> in
         if code not in ocrd:
             continue
         if value is None:
-            why[code] = "blank in the OCR reading: a printed blank or a number OCR missed"
+            placed = m.cells.get(code)
+            # a cell whose ink the OCR saw but could not read as a number says what it saw
+            why[code] = ((placed.cell.unsure if placed is not None and placed.cell.unsure else None)
+                         or "blank in the OCR reading: a printed blank or a number OCR missed")
         elif not domain_ok(code, value):
             why[code] = "OCR'd value is not a count this cell can hold"
     members = identity_members(m.template_s3)

@@ -575,10 +575,22 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
             continue  # a header row, a label row: nothing to expect
         for c in sorted(value_cols + between):
             cell = row[c]
-            if cell.covered or cell.bbox is None or cell.text.strip():
+            if cell.covered or cell.bbox is None:
                 continue
+            seen = cell.text.strip()
+            if seen and not _may_hide_a_number(seen):
+                continue
+            if seen:
+                # what the page read here is no number: a seal's character merged with digits
+                # (县22 over 2271) would make the row's label swallow a value; the cell is read
+                # alone, and stays blank (unread, saying what was seen) when that fails too
+                cell.text = ""
+                cell.unsure = f"OCR read {seen!r} here, not a number (a seal or a mark over it?)"
             got = read_cell_crop(grey, cell.bbox, scale)
-            unsure = None
+            unsure = f"OCR read {seen!r} on the page; the cell alone reads as a number" if seen else None
+            if got is None and seen in _DASH_MARKS:
+                cell.text, cell.unsure = seen, None  # a printed dash stays a dash
+                continue
             if got is None:
                 # print is the darkest ink on the page: with the lighter ink taken out (a grey
                 # seal's characters over the number, which colour cannot separate in a grey scan)
@@ -586,8 +598,8 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
                 for level in DARK_INK_LEVELS:
                     got = read_cell_crop(grey, cell.bbox, scale, darker_than=level)
                     if got is not None:
-                        unsure = (f"OCR read this number only after ink lighter than {level}/255 was "
-                                  "taken out (a seal over it?)")
+                        unsure = unsure or (f"OCR read this number only after ink lighter than {level}/255 "
+                                            "was taken out (a seal over it?)")
                         break
             if got is None:
                 continue
@@ -598,6 +610,20 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
             cell.unsure = unsure or cell.unsure
             read += 1
     return read
+
+
+# dashes a page read may hold where a narrow 1 was printed (the recogniser's 一 for a blurred 1)
+_DASH_MARKS = frozenset("一-—－―─")
+
+
+def _may_hide_a_number(text: str) -> bool:
+    """An OCR'd value cell's text that may hide a number: a lone dash-like mark (a narrow 1 read
+    as 一), or anything that is neither a number nor a printed blank (县22: a seal's character
+    merged with the digits under it; 镇 alone: the seal's character read, the number not)."""
+    from .values import is_value_like
+
+    flat = text.replace("\n", "").replace(" ", "")
+    return flat in _DASH_MARKS or not is_value_like(flat)
 
 
 def read_cell_crop(grey, bbox, scale: float, inset_pt: float = 1.5,

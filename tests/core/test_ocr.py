@@ -504,3 +504,41 @@ def test_a_number_read_again_makes_its_cell_unsure_by_its_note():
     assert unsure([dict(w, note=None)]) is None
     assert unsure([dict(w, ocr_score=0.5)]).startswith("OCR unsure of this number (score 0.50)")
     assert unsure([{"text": "说明", "note": "x"}]) is None  # only numbers
+
+
+def test_a_dash_or_digits_mixed_with_marks_in_a_value_cell_are_read_again_from_the_cell():
+    """scan/9814: a narrow 1 at 150 dpi read as 一 (a printed-blank dash to the mapping), and
+    scan/9816: a grey seal's 县 merged with 2271 into `县22`, which made the row's label swallow
+    a value (6 values for 7 columns, a whole row unplaced). Such cells are read again alone; what
+    reads is a number marked unsure (an identity must vouch). A printed dash stays a dash; marks
+    that still do not read leave the cell blank, saying what was seen. A seal's character alone
+    (镇 over a 3 the detector missed) is read again too."""
+    values = [["8", "1", "36"], ["127", "1", "4051"], ["7", "2271", "215"], ["10", "—", "0"],
+              ["64", "5", "7"], ["5", "3", "9"]]
+    grey, table = _ruled_page(values)
+    seen = {(1, 1): "一", (2, 1): "县22", (3, 1): "一", (5, 1): "镇"}
+    for r, row in enumerate(values):
+        for c, text in enumerate(row):
+            table.rows[r][c].text = seen.get((r, c), text)
+    assert ocr._reread_blank_cells(table, grey, 200 / 72) == 3
+    got = [[cell.text for cell in row] for row in table.rows]
+    assert got == [["8", "1", "36"], ["127", "1", "4051"], ["7", "2271", "215"], ["10", "一", "0"],
+                   ["64", "5", "7"], ["5", "3", "9"]]
+    assert "'一' on the page" in table.rows[1][1].unsure
+    assert "'县22' on the page" in table.rows[2][1].unsure
+    assert "'镇' on the page" in table.rows[5][1].unsure
+    assert table.rows[3][1].unsure is None  # a printed dash the crop does not read as a number stays
+
+
+def test_digits_mixed_with_marks_that_do_not_read_leave_the_cell_blank_and_say_what_was_seen():
+    import numpy as np
+
+    values = [["8", "1", "36"], ["127", "6", "4051"], ["7", None, "215"], ["10", "4", "0"]]
+    grey, table = _ruled_page(values)
+    for r, row in enumerate(values):
+        for c, text in enumerate(row):
+            table.rows[r][c].text = text or ""
+    table.rows[2][1].text = "县22"  # the page saw marks and digits where the image holds no ink
+    assert ocr._reread_blank_cells(table, np.ascontiguousarray(grey), 200 / 72) == 0
+    assert table.rows[2][1].text == ""
+    assert "'县22'" in table.rows[2][1].unsure
