@@ -1066,8 +1066,13 @@ def _s3_header_anchors(words: list[dict]) -> list[float]:
     last = next((w for w in words if norm(w["text"]) == "总计"), None)
     if not (first and last):
         return []
+    # OCR may box the headers of two or three narrow columns as one word (科研机社会公法律服,
+    # scan/9908): its centre is no column's. A leaf header fits its column, so a recognised box
+    # wider than one and a half column pitches is left out (the values then give the columns)
+    pitch = (_cx(last) - _cx(first)) / 6
     leaves = [_cx(w) for w in words if first["x1"] < _cx(w) < last["x0"]
-              and not any(k in norm(w["text"]) for k in S3_LEAF_SKIP)]
+              and not any(k in norm(w["text"]) for k in S3_LEAF_SKIP)
+              and not ("ocr_score" in w and w["x1"] - w["x0"] > 1.5 * pitch)]
     return [_cx(first)] + _cluster_centres(leaves) + [_cx(last)]
 
 
