@@ -506,6 +506,7 @@ def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
         chars = [dict(w, origin_x=w["x0"], baseline=w["bottom"]) for w in words]
         table = table_from_grid(number, grid, chars, "ocr-image-grid")
         _drop_marks_beside_numbers(table)
+        _closing_quotes_read_as_digits(table)
         if grey is not None:
             _reread_blank_cells(table, grey, OCR_DPI / 72)
         tables.append(table)
@@ -538,6 +539,35 @@ def _drop_marks_beside_numbers(table) -> int:
             cell.unsure = cell.unsure or f"other marks in this cell left out ({marks}: a seal's ink?)"
             dropped += 1
     return dropped
+
+
+# what the recogniser makes of a closing quote ” wrapped onto a line of its own (its two
+# commas look like 99; a thin serif one reads 19)
+_QUOTE_READINGS = re.compile(r"^[19]{2}$")
+
+
+def _closing_quotes_read_as_digits(table) -> int:
+    """In a label cell of an OCR table, a line reading 99 or 19 under a line that opens a quote
+    it does not close (3.危及“三安全一稳定 ⏎ 99: pasted_image 9805, 9603) is that quote's ”;
+    return how many. Read as a number, it was listed as a printed number placed in no cell,
+    which made a document read whole `partial`. Value columns are left alone."""
+    rows = table.rows
+    if not rows:
+        return 0
+    value_cols = set(_numeric_columns(rows))
+    mended = 0
+    for row in rows:
+        for c, cell in enumerate(row):
+            if c in value_cols or "\n" not in cell.text:
+                continue
+            lines = cell.text.split("\n")
+            for i in range(1, len(lines)):
+                above = "".join(lines[:i])
+                if _QUOTE_READINGS.match(lines[i].strip()) and above.count("“") > above.count("”"):
+                    lines[i] = "”"
+                    mended += 1
+            cell.text = "\n".join(lines)
+    return mended
 
 
 def _is_number(text: str) -> bool:

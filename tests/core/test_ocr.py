@@ -542,3 +542,17 @@ def test_digits_mixed_with_marks_that_do_not_read_leave_the_cell_blank_and_say_w
     assert ocr._reread_blank_cells(table, np.ascontiguousarray(grey), 200 / 72) == 0
     assert table.rows[2][1].text == ""
     assert "'县22'" in table.rows[2][1].unsure
+
+
+def test_a_closing_quote_on_its_own_line_read_as_99_is_the_quote():
+    """pasted_image 9805/9603: 3.危及“三安全一稳定” wrapped its ” onto a line of its own, read as
+    99 (or 19): a number placed in no cell, so a document read whole was `partial`. In a label
+    cell under an unclosed “ it is the quote; elsewhere a 99 stays a number."""
+    from pipelines.core.model import Cell, Table
+
+    texts = [["3.危及“三安全一稳定\n99", "12", "3"], ["4.保护第三方合法权益\n19", "6", "40"],
+             ["5.“其他”\n19", "7", "5"], ["6.其他", "4", "9"]]
+    table = Table([[Cell(t, 1, (0, 0, 1, 1)) for t in row] for row in texts], 1, "ocr-image-grid")
+    assert ocr._closing_quotes_read_as_digits(table) == 1
+    assert [row[0].text for row in table.rows] == ["3.危及“三安全一稳定\n”", "4.保护第三方合法权益\n19",
+                                                   "5.“其他”\n19", "6.其他"]
