@@ -319,3 +319,29 @@ def double_lines(rules: list[Rule], gap: float = 4.5, tol: float = 1.5) -> int:
     before = len(groups_1d([s[0] for s in rules], tol))
     after = len(groups_1d([s[0] for s in merged_double_rules(rules, gap, tol)], tol))
     return before - after
+
+
+def rules_off_rings(h: list[Rule], v: list[Rule], rings: Iterable[tuple[float, float, float]],
+                    tol: float = 1.5) -> tuple[list[Rule], list[Rule]]:
+    """The rules (h: (y, x0, x1), v: (x, y0, y1)) without the pieces of a seal's ring.
+
+    A ring's near-vertical and near-horizontal arcs are seen as short ruling lines; one whose
+    ends both meet a row's rules would split that row's cells (scan/9913). A rule is the ring's
+    when every point along it lies within the ring's band: `tol` plus a tenth of the radius
+    (the ring's own stroke) of its circle (cx, cy, r). A table's own line crossing the ring is
+    longer than any straight piece the band can hold, so it stays.
+    """
+    rings = list(rings)
+    if not rings:
+        return list(h), list(v)
+
+    def on_ring(points: list[tuple[float, float]]) -> bool:
+        return any(all(abs(((x - cx) ** 2 + (y - cy) ** 2) ** 0.5 - r) <= tol + 0.1 * r for x, y in points)
+                   for cx, cy, r in rings)
+
+    def points(a: float, b: float) -> list[float]:
+        return [a + (b - a) * k / 8 for k in range(9)]
+
+    keep_h = [rule for rule in h if not on_ring([(x, rule[0]) for x in points(rule[1], rule[2])])]
+    keep_v = [rule for rule in v if not on_ring([(rule[0], y) for y in points(rule[1], rule[2])])]
+    return keep_h, keep_v

@@ -428,6 +428,8 @@ def ocr_page(page, number: int) -> tuple[list[dict], dict]:
 
     stats["grid_lines"] holds the page's ruling lines in points (for `grid_tables`).
     """
+    from .geometry import rules_off_rings
+
     t0 = time.monotonic()
     grey = render_grey(page)
     angle = skew_degrees(grey)
@@ -440,12 +442,63 @@ def ocr_page(page, number: int) -> tuple[list[dict], dict]:
     added = _fill_gaps(grey, boxes)
     scale = OCR_DPI / 72
     words = _words_pt(boxes, scale)
+    lines = ruling_lines(grey, scale)
+    rings = seal_rings(grey, scale)
+    if rings:  # a grey seal's ring is no table border
+        lines["h"], lines["v"] = rules_off_rings(lines["h"], lines["v"], rings)
     stats = {"page": number, "skew_deg": round(angle, 3), "words": len(words), "noise_dropped": dropped,
-             "recovered": added, "read_again_wide": len(rechecked),
-             "seconds": round(time.monotonic() - t0, 2), "grid_lines": ruling_lines(grey, scale),
-             "image": grey}
+             "recovered": added, "read_again_wide": len(rechecked), "seal_rings": len(rings),
+             "seconds": round(time.monotonic() - t0, 2), "grid_lines": lines, "image": grey}
     log.info("ocr page %s: %s", number, {k: v for k, v in stats.items() if k not in ("grid_lines", "image")})
     return words, stats
+
+
+# ---------------------------------------------------------------- seals on a grey page
+
+SEAL_RADIUS_PT = (25, 75)  # an official seal is 38–45 mm across; a little wider either way
+RING_INK_SHARE = 0.9  # a seal's ring is inked all round; a circle through text and rules is not
+
+
+def seal_rings(grey, scale: float) -> list[tuple[float, float, float]]:
+    """Seal rings left on the page (cx, cy, r in points): on a grey scan, where colour could not
+    take the seal out.
+
+    Circles are found on a quarter-size image (Hough), then each is fitted to the ink: the
+    centre and radius whose circle runs through dark ink at the most of 120 points round it.
+    A seal's ring is inked all round (≥ 0.9 of them); the circles Hough also finds in a page
+    of text and rules are inked at 0.5–0.7 of them, and are dropped.
+    """
+    import cv2
+    import numpy as np
+
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    s = scale * 0.25
+    found = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT, dp=1, minDist=int(2 * SEAL_RADIUS_PT[0] * s),
+                             param1=100, param2=40, minRadius=int(SEAL_RADIUS_PT[0] * s),
+                             maxRadius=int(SEAL_RADIUS_PT[1] * s))
+    if found is None:
+        return []
+    h, w = grey.shape
+    angles = np.linspace(0, 2 * np.pi, 120, endpoint=False)
+    cos, sin = np.cos(angles), np.sin(angles)
+    band = np.array([-1.0, 0.0, 1.0])  # a point is inked when ink lies within a point of it
+    rings = []
+    for x, y, r in found[0][:6]:
+        cx, cy, r = x / s, y / s, r / s
+        radii = np.arange(r - 6, r + 6.5, 0.5)
+        best = (0.0, cx, cy, r)
+        for dx in range(-4, 5):
+            for dy in range(-4, 5):
+                rr = radii[:, None, None] + band[None, :, None]
+                xs = np.clip(((cx + dx + rr * cos) * scale).astype(int), 0, w - 1)
+                ys = np.clip(((cy + dy + rr * sin) * scale).astype(int), 0, h - 1)
+                inked = (grey[ys, xs] < 200).any(axis=1).mean(axis=1)
+                k = int(inked.argmax())
+                if inked[k] > best[0]:
+                    best = (float(inked[k]), cx + dx, cy + dy, float(radii[k]))
+        if best[0] >= RING_INK_SHARE:
+            rings.append((round(best[1], 1), round(best[2], 1), round(best[3], 1)))
+    return rings
 
 
 # ---------------------------------------------------------------- ruled grids from the image
@@ -541,22 +594,25 @@ def _drop_marks_beside_numbers(table) -> int:
     return dropped
 
 
-# what the recogniser makes of a closing quote ” wrapped onto a line of its own (its two
-# commas look like 99; a thin serif one reads 19)
-_QUOTE_READINGS = re.compile(r"^[19]{2}$")
+# what the recogniser makes of a closing quote ” wrapped onto a line of its own: its two commas
+# read as two digits (99, 19, 55, 39 seen)
+_QUOTE_READINGS = re.compile(r"^\d{2}$")
 
 
 def _closing_quotes_read_as_digits(table) -> int:
-    """In a label cell of an OCR table, a line reading 99 or 19 under a line that opens a quote
-    it does not close (3.危及“三安全一稳定 ⏎ 99: pasted_image 9805, 9603) is that quote's ”;
-    return how many. Read as a number, it was listed as a printed number placed in no cell,
-    which made a document read whole `partial`. Value columns are left alone."""
+    """In a label cell of an OCR table, a line of two digits under a line that opens a quote it
+    does not close (3.危及“三安全一稳定 ⏎ 99: pasted_image 9805, 9603, 9904, 9916) is that
+    quote's ”, when the row's value cells all hold their numbers (so it is none of the row's
+    values pushed into its label); return how many. Read as a number, it was listed as a
+    printed number placed in no cell, which made a document read whole `partial`."""
     rows = table.rows
     if not rows:
         return 0
     value_cols = set(_numeric_columns(rows))
     mended = 0
     for row in rows:
+        if not value_cols or not all(_is_number(row[c].text) for c in value_cols):
+            continue
         for c, cell in enumerate(row):
             if c in value_cols or "\n" not in cell.text:
                 continue

@@ -177,3 +177,21 @@ def test_joined_rules_keeps_broken_lines_and_a_table_cut_by_a_page_break():
                                                              (200, 100, 150), (350, 100, 150)]
     # no verticals: nothing to end on, every rule is kept
     assert joined_rules(h, [], 3.0) == (h, [])
+
+
+def test_a_seal_rings_arcs_are_no_rules_but_table_lines_across_it_are():
+    """scan/9913: a grey seal's ring crossed a row; its two near-vertical arcs met the row's top
+    and bottom rules and split its cells (9 for 7 columns). Pieces lying along a ring go; a
+    table's line through the ring, or a short rule away from it, stays."""
+    from pipelines.core.geometry import rules_off_rings
+
+    ring = (388.0, 446.0, 40.0)
+    h = [(406.0, 100.0, 520.0), (434.0, 100.0, 520.0),  # the table's rows, across the ring
+         (406.5, 375.0, 401.0)]  # the ring's top: a flat piece along it
+    v = [(348.2, 434.0, 458.0), (427.8, 434.0, 458.0),  # the ring's left and right arcs in one row
+         (359.8, 250.0, 700.0),  # a column line through the ring
+         (300.0, 434.0, 458.0)]  # a short rule of the table away from the ring
+    kept_h, kept_v = rules_off_rings(h, v, [ring])
+    assert kept_h == h[:2]
+    assert kept_v == v[2:]
+    assert rules_off_rings(h, v, []) == (h, v)

@@ -551,8 +551,34 @@ def test_a_closing_quote_on_its_own_line_read_as_99_is_the_quote():
     from pipelines.core.model import Cell, Table
 
     texts = [["3.危及“三安全一稳定\n99", "12", "3"], ["4.保护第三方合法权益\n19", "6", "40"],
-             ["5.“其他”\n19", "7", "5"], ["6.其他", "4", "9"]]
+             ["5.“其他”\n19", "7", "5"], ["6.其他", "4", "9"], ["7.“其他\n55", "", "8"],
+             ["8.“其他\n39", "1", "2"]]
     table = Table([[Cell(t, 1, (0, 0, 1, 1)) for t in row] for row in texts], 1, "ocr-image-grid")
-    assert ocr._closing_quotes_read_as_digits(table) == 1
+    assert ocr._closing_quotes_read_as_digits(table) == 2
     assert [row[0].text for row in table.rows] == ["3.危及“三安全一稳定\n”", "4.保护第三方合法权益\n19",
-                                                   "5.“其他”\n19", "6.其他"]
+                                                   "5.“其他”\n19", "6.其他",
+                                                   "7.“其他\n55",  # a value cell empty: 55 may be its number
+                                                   "8.“其他\n”"]
+
+
+def test_a_grey_seals_ring_is_found_and_a_pages_grid_gives_none():
+    """seal_rings finds a ring inked all round (a grey seal over a ruled table), fitted to its
+    ink; the circles Hough also sees in a page of rules and numbers are not inked all round."""
+    import numpy as np
+    from PIL import ImageDraw
+
+    values = [[str(7 * r + c) for c in range(6)] for r in range(14)]
+    grey, _ = _ruled_page(values)
+    scale = 200 / 72
+    assert ocr.seal_rings(grey, scale) == []
+    from PIL import Image
+
+    img = Image.fromarray(grey)
+    cx, cy, r = 150.0, 160.0, 42.0
+    ImageDraw.Draw(img).ellipse([(cx - r) * scale, (cy - r) * scale, (cx + r) * scale, (cy + r) * scale],
+                                outline=110, width=int(3 * scale))
+    stamped = np.minimum(grey, np.asarray(img))  # the ring's grey ink over the print
+    rings = ocr.seal_rings(stamped, scale)
+    assert len(rings) == 1
+    fx, fy, fr = rings[0]
+    assert abs(fx - cx) <= 2 and abs(fy - cy) <= 2 and r - 4 <= fr <= r + 1  # drawn inwards from r
