@@ -302,10 +302,14 @@ class PositionReader:
         parents = {3: "(三)不予公开", 4: "(四)无法提供", 5: "(五)不予处理", 6: "(六)其他处理"}
         out: list[tuple[list[Cell], list[Cell]]] = []
         last_ordinal_row: int | None = None
+        vertical = _vertical_heading_cells([lab for (lab, _), sec in zip(rows, secs) if sec == "三"])
         for (lab, val), sec in zip(rows, secs):
             if sec != "三":
                 out.append((lab, val))
                 continue
+            # a heading printed down a narrow column (三、 / 本年 / 度办 / …) spans the rows beside
+            # it: its pieces are no row's label, and its bare ordinal opens no row
+            lab = [c for c in lab if id(c) not in vertical]
             has_vals = any(norm(c.text) for c in val)
             own_i, own = None, None
             for i, c in enumerate(lab):
@@ -913,6 +917,54 @@ def _heading_rest(b: Block, blocks: list[Block]) -> bool:
     # while that row's label is centred in it)
     return any(split_ordinal(o.text)[0] is not None and o.x0 >= b.x1 and o.ink_top <= b.ink_bottom
                and o.ink_bottom >= b.ink_top for o in blocks)
+
+
+_VERTICAL_HEADS = {(1, 3): "本年度办理结果", (2, 3): "不予公开", (2, 4): "无法提供", (2, 5): "不予处理",
+                   (2, 6): "其他处理"}
+
+
+def _vertical_heading_cells(labels: list[list[Cell]]) -> set[int]:
+    """ids of the label cells (OCR route, table 三, one list per line top to bottom) that are the
+    pieces of a heading printed vertically in a narrow first column: a line's first cell an
+    ordinal of a heading that spans rows (三、 of 本年度办理结果, (四) of 无法提供 …) with at most
+    two characters after it, then, each the first cell of a later line, pieces of one or two
+    characters stacked right under it in the same column (overlapping it horizontally, a line or
+    less apart), which spell that heading's words (all of them, or their beginning when the page
+    ends first). Such a heading is a parent spanning the rows beside it, never a row: its bare
+    ordinal, taken for the row's own, would file the rows that follow under the wrong parent."""
+    def first(k: int) -> Cell | None:
+        cells = [c for c in labels[k] if c.bbox is not None and norm(c.text)]
+        return min(cells, key=lambda c: c.bbox[0]) if cells else None
+
+    out: set[int] = set()
+    for i in range(len(labels)):
+        head = first(i)
+        if head is None or id(head) in out:
+            continue
+        ordinal, rest = split_ordinal(head.text)
+        words = _VERTICAL_HEADS.get((ordinal.level, ordinal.number)) if ordinal is not None else None
+        if words is None or len(rest) > 2 or not words.startswith(rest):
+            continue
+        pieces, spelled, prev = [head], rest, head.bbox
+        for k in range(i + 1, len(labels)):
+            c = first(k)
+            if c is None:
+                continue
+            x0, top, x1, bottom = c.bbox
+            text = norm(c.text)
+            over = min(x1, prev[2]) - max(x0, prev[0])
+            if top - prev[3] > prev[3] - prev[1] or top <= prev[1]:
+                break  # not stacked right under the piece above: the column ends
+            if (over < 0.5 * min(x1 - x0, prev[2] - prev[0]) or len(text) > 2
+                    or split_ordinal(text)[0] is not None or not words.startswith(spelled + text)):
+                break
+            pieces.append(c)
+            spelled, prev = spelled + text, c.bbox
+            if spelled == words:
+                break
+        if len(pieces) >= 2 and len(spelled) >= 2:
+            out.update(id(c) for c in pieces)
+    return out
 
 
 def _shifted_alike(values: list[dict], centres: list[float], x) -> bool:
