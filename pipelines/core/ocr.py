@@ -446,6 +446,13 @@ def ocr_page(page, number: int) -> tuple[list[dict], dict]:
     rings = seal_rings(grey, scale)
     if rings:  # a grey seal's ring is no table border
         lines["h"], lines["v"] = rules_off_rings(lines["h"], lines["v"], rings)
+        lines["rings"] = rings
+        # a number under a grey seal's ink may be read whole yet wrong (the ring through a 7 of
+        # 778 read 78 at 0.95): only an identity may vouch for it (table 二 has none: unread)
+        for w in words:
+            box = (w["x0"], w["top"], w["x1"], w["bottom"])
+            if any(ch.isdigit() for ch in w["text"]) and under_seal(box, rings):
+                w.setdefault("note", UNDER_SEAL)
     stats = {"page": number, "skew_deg": round(angle, 3), "words": len(words), "noise_dropped": dropped,
              "recovered": added, "read_again_wide": len(rechecked), "seal_rings": len(rings),
              "seconds": round(time.monotonic() - t0, 2), "grid_lines": lines, "image": grey}
@@ -499,6 +506,16 @@ def seal_rings(grey, scale: float) -> list[tuple[float, float, float]]:
         if best[0] >= RING_INK_SHARE:
             rings.append((round(best[1], 1), round(best[2], 1), round(best[3], 1)))
     return rings
+
+
+UNDER_SEAL = "OCR read this number under a seal's ink on a grey scan (colour could not take the seal out)"
+
+
+def under_seal(box, rings) -> bool:
+    """Whether a box (x0, top, x1, bottom, points) reaches into a seal's disc."""
+    x0, top, x1, bottom = box
+    return any((min(max(cx, x0), x1) - cx) ** 2 + (min(max(cy, top), bottom) - cy) ** 2 < r * r
+               for cx, cy, r in rings)
 
 
 # ---------------------------------------------------------------- ruled grids from the image
@@ -561,7 +578,7 @@ def grid_tables(number: int, words: list[dict], lines: dict, grey=None):
         _drop_marks_beside_numbers(table)
         _closing_quotes_read_as_digits(table)
         if grey is not None:
-            _reread_blank_cells(table, grey, OCR_DPI / 72)
+            _reread_blank_cells(table, grey, OCR_DPI / 72, lines.get("rings", ()))
         tables.append(table)
     return tables
 
@@ -635,7 +652,7 @@ def _numeric_columns(rows) -> list[int]:
     return [c for c in range(len(rows[0])) if sum(_is_number(row[c].text) for row in rows) >= 3]
 
 
-def _reread_blank_cells(table, grey, scale: float) -> int:
+def _reread_blank_cells(table, grey, scale: float, rings=()) -> int:
     """Recognise, crop by crop, the empty value cells of a ruled OCR table; return how many read.
 
     The page-wide detector misses a lone small number now and then (a `1`, a `0`, a digit a
@@ -693,6 +710,8 @@ def _reread_blank_cells(table, grey, scale: float) -> int:
             cell.text = text
             if score < OCR_MIN_SCORE:
                 unsure = f"OCR unsure of this number (score {score:.2f}, read from the cell alone)"
+            elif unsure is None and under_seal(cell.bbox, rings):
+                unsure = UNDER_SEAL
             cell.unsure = unsure or cell.unsure
             read += 1
     return read
