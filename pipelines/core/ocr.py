@@ -789,30 +789,7 @@ def read_pages_by_ocr(data: bytes, numbers: list[int]):
     For a text PDF whose table pages are pixels (a pasted picture, a garbled font): the same
     two readings as `read_scanned`, image grid first.
     """
-    from .model import Document
-    from .pdf_positions import PositionReader
-    from .pdf_reader import _open
-
-    pdf = _open(data)
-    try:
-        positions = PositionReader(repair_s3=True)
-        by_grid, by_position, stats = [], [], []
-        for n in numbers[: max_pages()]:
-            words, st = ocr_page(pdf[n - 1], n)
-            lines = st.pop("grid_lines", None) or {}
-            image = st.pop("image", None)
-            stats.append(st)
-            by_position.extend(positions.page_tables(n, words))
-            by_grid.extend(grid_tables(n, words, lines, image))
-    finally:
-        pdf.close()
-    docs = []
-    if by_grid:
-        docs.append(Document(text="", tables=by_grid, format="pdf"))
-    doc = Document(text="", tables=by_position, format="pdf")
-    doc.unplaced.extend(positions.unplaced)
-    docs.append(doc)
-    return docs, stats
+    return _read_pages(data, lambda pages: numbers[: max_pages()], "pdf", with_text=False)
 
 
 def read_scanned(data: bytes):
@@ -824,6 +801,14 @@ def read_scanned(data: bytes):
     template's column headers (`PositionReader`, for unruled tables). The caller keeps the
     first one its gate trusts.
     """
+    return _read_pages(data, lambda pages: list(range(1, min(pages, max_pages()) + 1)), "pdf-scanned",
+                       with_text=True)
+
+
+def _read_pages(data: bytes, choose, fmt: str, with_text: bool):
+    """OCR the pages `choose(page count)` names, each once, into the two readings (image grid
+    first, then word positions) as candidate Documents of format `fmt`, and per-page stats.
+    `with_text`: the documents carry the pages' OCR'd text (a scan has no other)."""
     from .model import Document
     from .pdf_positions import PositionReader
     from .pdf_reader import _open
@@ -832,23 +817,23 @@ def read_scanned(data: bytes):
     try:
         positions = PositionReader(repair_s3=True)
         texts: list[str] = []
-        by_grid, by_position = [], []
-        stats = []
-        for i in range(min(len(pdf), max_pages())):
-            words, st = ocr_page(pdf[i], i + 1)
+        by_grid, by_position, stats = [], [], []
+        for n in choose(len(pdf)):
+            words, st = ocr_page(pdf[n - 1], n)
             lines = st.pop("grid_lines", None) or {}
             image = st.pop("image", None)
             stats.append(st)
-            texts.append(page_text(words))
-            by_position.extend(positions.page_tables(i + 1, words))
-            by_grid.extend(grid_tables(i + 1, words, lines, image))
+            if with_text:
+                texts.append(page_text(words))
+            by_position.extend(positions.page_tables(n, words))
+            by_grid.extend(grid_tables(n, words, lines, image))
     finally:
         pdf.close()
     text = "\n".join(texts)
     docs = []
     if by_grid:
-        docs.append(Document(text=text, tables=by_grid, format="pdf-scanned"))
-    doc = Document(text=text, tables=by_position, format="pdf-scanned")
+        docs.append(Document(text=text, tables=by_grid, format=fmt))
+    doc = Document(text=text, tables=by_position, format=fmt)
     doc.unplaced.extend(positions.unplaced)
     docs.append(doc)
     return docs, stats
