@@ -493,10 +493,10 @@ def seal_rings(grey, scale: float) -> list[tuple[float, float, float]]:
     for x, y, r in found[0][:6]:
         cx, cy, r = x / s, y / s, r / s
         radii = np.arange(r - 6, r + 6.5, 0.5)
+        rr = radii[:, None, None] + band[None, :, None]
         best = (0.0, cx, cy, r)
         for dx in range(-4, 5):
             for dy in range(-4, 5):
-                rr = radii[:, None, None] + band[None, :, None]
                 xs = np.clip(((cx + dx + rr * cos) * scale).astype(int), 0, w - 1)
                 ys = np.clip(((cy + dy + rr * sin) * scale).astype(int), 0, h - 1)
                 inked = (grey[ys, xs] < 200).any(axis=1).mean(axis=1)
@@ -789,7 +789,7 @@ def read_pages_by_ocr(data: bytes, numbers: list[int]):
     For a text PDF whose table pages are pixels (a pasted picture, a garbled font): the same
     two readings as `read_scanned`, image grid first.
     """
-    return _read_pages(data, lambda pages: numbers[: max_pages()], "pdf", with_text=False)
+    return _read_pages(data, numbers, "pdf", with_text=False)
 
 
 def read_scanned(data: bytes):
@@ -801,14 +801,14 @@ def read_scanned(data: bytes):
     template's column headers (`PositionReader`, for unruled tables). The caller keeps the
     first one its gate trusts.
     """
-    return _read_pages(data, lambda pages: list(range(1, min(pages, max_pages()) + 1)), "pdf-scanned",
-                       with_text=True)
+    return _read_pages(data, None, "pdf-scanned", with_text=True)
 
 
-def _read_pages(data: bytes, choose, fmt: str, with_text: bool):
-    """OCR the pages `choose(page count)` names, each once, into the two readings (image grid
-    first, then word positions) as candidate Documents of format `fmt`, and per-page stats.
-    `with_text`: the documents carry the pages' OCR'd text (a scan has no other)."""
+def _read_pages(data: bytes, numbers: list[int] | None, fmt: str, with_text: bool):
+    """OCR pages `numbers` (None: every page), at most XXGK_OCR_MAX_PAGES of them, each once,
+    into the two readings (image grid first, then word positions) as candidate Documents of
+    format `fmt`, and per-page stats. `with_text`: the documents carry the pages' OCR'd text (a
+    scan has no other)."""
     from .model import Document
     from .pdf_positions import PositionReader
     from .pdf_reader import _open
@@ -818,7 +818,7 @@ def _read_pages(data: bytes, choose, fmt: str, with_text: bool):
         positions = PositionReader(repair_s3=True)
         texts: list[str] = []
         by_grid, by_position, stats = [], [], []
-        for n in choose(len(pdf)):
+        for n in (numbers if numbers is not None else range(1, len(pdf) + 1))[: max_pages()]:
             words, st = ocr_page(pdf[n - 1], n)
             lines = st.pop("grid_lines", None) or {}
             image = st.pop("image", None)
