@@ -22,7 +22,7 @@ its row's band across its column's band, the place a person should look (`_row`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .geometry import cluster_means
 from .mapping import T2_ROWS
@@ -299,7 +299,7 @@ class PositionReader:
         never guessed). A line of values without an ordinal joins the ordinal line above it
         when that line had no values (a wrapped label with its values centred lower).
         """
-        parents = {3: "(三)不予公开", 4: "(四)无法提供", 5: "(五)不予处理", 6: "(六)其他处理"}
+        parents = _S3_PARENTS
         out: list[tuple[list[Cell], list[Cell]]] = []
         last_ordinal_row: int | None = None
         vertical = _vertical_heading_cells([lab for (lab, _), sec in zip(rows, secs) if sec == "三"])
@@ -656,9 +656,8 @@ def _join_split_rows(rows: list[tuple[list[Cell], list[Cell]]], secs: list[str |
             lab_k, val_k = (k, j) if kinds[0] == "label" else (j, k)
             if pairs_with(lab_k, "values") == [val_k] and pairs_with(val_k, "label") == [lab_k]:
                 top, bottom = min(span(k)[0], span(j)[0]), max(span(k)[1], span(j)[1])
-                values = [c if norm(c.text) or c.bbox is None else
-                          Cell(c.text, c.page, (c.bbox[0], top, c.bbox[2], bottom), c.covered, c.unread, c.unsure)
-                          for c in rows[val_k][1]]
+                values = [c if norm(c.text) or c.bbox is None
+                          else replace(c, bbox=(c.bbox[0], top, c.bbox[2], bottom)) for c in rows[val_k][1]]
                 out.append((rows[lab_k][0], values))
                 out_secs.append(section)
                 k += 2
@@ -919,8 +918,11 @@ def _heading_rest(b: Block, blocks: list[Block]) -> bool:
                and o.ink_bottom >= b.ink_top for o in blocks)
 
 
-_VERTICAL_HEADS = {(1, 3): "本年度办理结果", (2, 3): "不予公开", (2, 4): "无法提供", (2, 5): "不予处理",
-                   (2, 6): "其他处理"}
+# table 三's level-2 headings that span rows, by their number; printed down a narrow column
+# (vertical), each heading's words follow its ordinal
+_S3_PARENTS = {3: "(三)不予公开", 4: "(四)无法提供", 5: "(五)不予处理", 6: "(六)其他处理"}
+_VERTICAL_HEADS = {(1, 3): "本年度办理结果",
+                   **{(2, n): split_ordinal(label)[1] for n, label in _S3_PARENTS.items()}}
 
 
 def _vertical_heading_cells(labels: list[list[Cell]]) -> set[int]:
@@ -1088,7 +1090,8 @@ def _cell(number: int, words: list[dict]) -> Cell:
 
 def unsure(words: list[dict]) -> str | None:
     """Why a cell's OCR'd number cannot be trusted (a low recognition score, or the word's own
-    `note`: read a second time, see ocr._recheck_wide_numbers), else None."""
+    `note`: read a second time, see ocr._recheck_wide_numbers, or under a grey seal, ocr.UNDER_SEAL),
+    else None."""
     from .ocr import OCR_MIN_SCORE
 
     scores = [w["ocr_score"] for w in words if w.get("ocr_score") is not None and _numeric(w)]
