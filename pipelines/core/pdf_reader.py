@@ -651,8 +651,14 @@ def _closing_cut_rows(group: list[tuple[float, float, float]], words: list[dict]
 
 def _plumber_h_segments(data: bytes, number: int) -> list[tuple[float, float, float]]:
     """Horizontal edges longer than 3 pt as (top, x0, x1), when `page_rules` could not read them."""
-    return [(e["top"], e["x0"], e["x1"]) for e in plumber_edges(data, number)
-            if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
+    return _edge_rules(plumber_edges(data, number))[0]
+
+
+def _edge_rules(edges: list[dict]) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """pdfplumber edges longer than 3 pt as rules: horizontal (top, x0, x1), vertical (x0, top, bottom)."""
+    h = [(e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
+    v = [(e["x0"], e["top"], e["bottom"]) for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
+    return h, v
 
 
 def plumber_edges(data: bytes, number: int) -> list[dict]:
@@ -704,8 +710,6 @@ def _paths_only_interpreter():
     return PathsOnly
 
 
-
-
 def _without_second_readings(tables: list[Table]) -> list[Table]:
     """The tables without any that lies inside another one and reads the same: a second reading
     of part of a table, not a table of its own.
@@ -730,7 +734,7 @@ def _without_second_readings(tables: list[Table]) -> list[Table]:
 
 
 def _box_within(a, b, pad: float = 2.0) -> bool:
-    return b[0] - pad <= a[0] and b[1] - pad <= a[1] and a[2] <= b[2] + pad and a[3] <= b[3] + pad
+    return _inside(a[0], a[1], b, pad) and _inside(a[2], a[3], b, pad)
 
 
 def _reads_the_same(inner: Table, outer: Table) -> bool:
@@ -742,7 +746,7 @@ def _reads_the_same(inner: Table, outer: Table) -> bool:
             if c.covered or not c.text.strip() or not c.bbox:
                 continue
             x, y = (c.bbox[0] + c.bbox[2]) / 2, (c.bbox[1] + c.bbox[3]) / 2
-            home = [o for o in outer_cells if o.bbox[0] <= x <= o.bbox[2] and o.bbox[1] <= y <= o.bbox[3]]
+            home = [o for o in outer_cells if _inside(x, y, o.bbox, pad=0)]
             if len(home) != 1 or home[0].text != c.text:
                 return False
             texts += 1
@@ -815,10 +819,7 @@ def _double_ruled_tables(data: bytes, number: int, chars: list[dict],
     """
     if h_segments is not None and double_lines(h_segments, DOUBLE_GAP, RULE_TOL) < min_double:
         return None
-    edges = plumber_edges(data, number)
-    h = [(e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
-    v = [(e["x0"], e["top"], e["bottom"]) for e in edges
-         if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
+    h, v = _edge_rules(plumber_edges(data, number))
     if min(double_lines(h, DOUBLE_GAP, RULE_TOL), double_lines(v, DOUBLE_GAP, RULE_TOL)) < min_double:
         return None
     boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for w in _words(chars)]
